@@ -113,12 +113,11 @@ pub enum Error {
         /// The type's bound.
         max: u32,
     },
-    /// Caller's mistake: a union's default arm was given a discriminant
-    /// that belongs to one of its named arms.
-    #[error(
-        "cannot encode union {type_name}: default arm given discriminant {value}, which names another arm"
-    )]
-    EncodeDefaultArm {
+    /// Caller's mistake: a union value whose discriminant does not select
+    /// the arm it holds (a default arm given a named arm's value, or an arm
+    /// with several case labels given a value that is none of them).
+    #[error("cannot encode union {type_name}: discriminant {value} does not select the arm given")]
+    WrongArm {
         /// The union's name.
         type_name: &'static str,
         /// The discriminant given.
@@ -174,7 +173,7 @@ impl Error {
     /// True when the bytes were at fault (the peer's error), false when the
     /// value given to encode was (the caller's error).
     pub fn is_decode_error(&self) -> bool {
-        !matches!(self.root(), Error::ValueOverBound { .. } | Error::EncodeDefaultArm { .. })
+        !matches!(self.root(), Error::ValueOverBound { .. } | Error::WrongArm { .. })
     }
 }
 

@@ -42,10 +42,33 @@ fixed_item!(u64, 8, |e, v| e.put_u64(v), |d| d.read_u64());
 fixed_item!(bool, 4, |e, v| e.put_u32(u32::from(v)), |d| d.read_bool());
 fixed_item!(f32, 4, |e, v| e.put_u32(v.to_bits()), |d| d.read_u32().map(f32::from_bits));
 fixed_item!(f64, 8, |e, v| e.put_u64(v.to_bits()), |d| d.read_u64().map(f64::from_bits));
-fixed_item!((), 0, |_e, _v| (), |_d| Ok(()));
 fixed_item!(Quadruple, 16, |e, v| e.put_fixed_opaque(&v.0), |d| {
     d.read_opaque_array::<16>().map(|raw| Quadruple(*raw))
 });
+
+/// `void`: nothing on the wire.
+impl Encode for () {
+    const FIXED_ENCODED_LEN: Option<usize> = Some(0);
+
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        0
+    }
+
+    #[inline]
+    fn encode(&self, _enc: &mut Encoder<'_>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<'de> Decode<'de> for () {
+    const MIN_ENCODED_LEN: usize = 0;
+
+    #[inline]
+    fn decode(_dec: &mut Decoder<'de>) -> Result<Self> {
+        Ok(())
+    }
+}
 
 /// An IEEE 754 binary128 value kept as its 16 big-endian bytes
 /// (RFC 4506 section 4.8). Rust has no stable `f128`, so the bytes travel

@@ -1,0 +1,139 @@
+//! Differential tests against libtirpc: the C XDR routines that the system
+//! `rpcgen` generates from `tests/interop/alltypes.x` encode and decode the
+//! same values as this crate, byte for byte, in both directions.
+//!
+//! Needs gcc, rpcgen and libtirpc-dev; the project's test script installs them.
+
+// Test code: a panic is how a failure is reported.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use common::alltypes::{AllTypes, SAMPLES, sample};
+use proptest::prelude::*;
+use xdr::{Encode, from_slice, to_vec};
+
+const INSTALL: &str = "apt-get install -y gcc rpcsvc-proto libtirpc-dev";
+
+/// Builds the C driver once per test run and returns its path.
+fn driver() -> &'static Path {
+    static DRIVER: OnceLock<PathBuf> = OnceLock::new();
+    DRIVER.get_or_init(|| {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libtirpc_alltypes");
+        // rpcgen refuses to overwrite its outputs: start from an empty directory.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for file in ["alltypes.x", "driver.c"] {
+            std::fs::copy(src.join(file), dir.join(file)).unwrap();
+        }
+        assert!(
+            Path::new("/usr/include/tirpc/rpc/rpc.h").exists(),
+            "libtirpc headers missing: run `{INSTALL}`"
+        );
+        run(&dir, "rpcgen", &["-h", "-o", "alltypes.h", "alltypes.x"]);
+        run(&dir, "rpcgen", &["-c", "-o", "alltypes_xdr.c", "alltypes.x"]);
+        run(
+            &dir,
+            "gcc",
+            &[
+                "-O1",
+                "-I/usr/include/tirpc",
+                "driver.c",
+                "alltypes_xdr.c",
+                "-ltirpc",
+                "-o",
+                "driver",
+            ],
+        );
+        dir.join("driver")
+    })
+}
+
+fn run(dir: &Path, program: &str, args: &[&str]) {
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): run `{INSTALL}`"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The C encoding of sample `n`.
+fn c_encode(n: u8) -> Vec<u8> {
+    let out = Command::new(driver()).args(["encode", &n.to_string()]).output().unwrap();
+    assert!(out.status.success(), "driver encode {n}: {}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+/// What libtirpc makes of `bytes`: decoded and encoded again.
+fn c_reencode(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut child = Command::new(driver())
+        .arg("reencode")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(out.stdout)
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn libtirpc_encodings_decode_to_the_same_values_and_reencode_identically() {
+    for n in 0..SAMPLES {
+        let c_bytes = c_encode(n);
+        let value: AllTypes = from_slice(&c_bytes).unwrap_or_else(|e| panic!("sample {n}: {e}"));
+        assert_eq!(value, sample(n), "sample {n} decoded from libtirpc");
+        assert_eq!(value.encoded_len(), c_bytes.len(), "sample {n} size");
+        assert_eq!(to_vec(&value).unwrap(), c_bytes, "sample {n} re-encoded");
+    }
+}
+
+#[test]
+fn our_encodings_are_libtirpc_encodings() {
+    for n in 0..SAMPLES {
+        let ours = to_vec(&sample(n)).unwrap();
+        assert_eq!(ours, c_encode(n), "sample {n}: our bytes differ from libtirpc's");
+        assert_eq!(c_reencode(&ours).unwrap(), ours, "sample {n}: libtirpc re-encoded differently");
+    }
+}
+
+#[test]
+fn libtirpc_rejects_what_we_reject_at_the_bound() {
+    // A name one byte over MAXNAME: libtirpc refuses it, and so do we.
+    let mut bytes = to_vec(&sample(1)).unwrap();
+    let name_at = 60 + 8 + 4 + 32;
+    assert_eq!(&bytes[name_at..name_at + 4], &[0, 0, 0, 32]);
+    bytes[name_at + 3] = 33;
+    assert!(c_reencode(&bytes).is_err());
+    let err = from_slice::<AllTypes>(&bytes).unwrap_err();
+    assert_eq!(err.path(), Some("name"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_values_cross_both_ways(value in common::strategies::alltypes()) {
+        let ours = to_vec(&value).unwrap();
+        let theirs = c_reencode(&ours).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&theirs, &ours);
+        let back: AllTypes = from_slice(&theirs).unwrap();
+        prop_assert_eq!(back, value);
+    }
+}

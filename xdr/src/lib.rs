@@ -46,6 +46,7 @@ pub mod linked;
 mod optional;
 mod pad;
 mod primitives;
+mod tuple;
 mod utf8;
 
 pub use array::VarArray;

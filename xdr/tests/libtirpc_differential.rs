@@ -3,6 +3,7 @@
 //! same values as this crate, byte for byte, in both directions.
 //!
 //! Needs gcc, rpcgen and libtirpc-dev; the project's test script installs them.
+//! The driver runs once per call and exits; no process outlives a test.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
@@ -16,9 +17,8 @@ use std::sync::OnceLock;
 
 use common::alltypes::{AllTypes, SAMPLES, sample};
 use proptest::prelude::*;
+use test_support::CPeer;
 use xdr::{Encode, from_slice, to_vec};
-
-const INSTALL: &str = "apt-get install -y gcc rpcsvc-proto libtirpc-dev";
 
 /// Builds the C driver once per test run and returns its path.
 fn driver() -> &'static Path {
@@ -26,46 +26,8 @@ fn driver() -> &'static Path {
     DRIVER.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libtirpc_alltypes");
-        // rpcgen refuses to overwrite its outputs: start from an empty directory.
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for file in ["alltypes.x", "driver.c"] {
-            std::fs::copy(src.join(file), dir.join(file)).unwrap();
-        }
-        assert!(
-            Path::new("/usr/include/tirpc/rpc/rpc.h").exists(),
-            "libtirpc headers missing: run `{INSTALL}`"
-        );
-        run(&dir, "rpcgen", &["-h", "-o", "alltypes.h", "alltypes.x"]);
-        run(&dir, "rpcgen", &["-c", "-o", "alltypes_xdr.c", "alltypes.x"]);
-        run(
-            &dir,
-            "gcc",
-            &[
-                "-O1",
-                "-I/usr/include/tirpc",
-                "driver.c",
-                "alltypes_xdr.c",
-                "-ltirpc",
-                "-o",
-                "driver",
-            ],
-        );
-        dir.join("driver")
+        CPeer::new(src.join("alltypes.x")).source(src.join("driver.c")).build(&dir, "driver")
     })
-}
-
-fn run(dir: &Path, program: &str, args: &[&str]) {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} ({e}): run `{INSTALL}`"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// The C encoding of sample `n`.

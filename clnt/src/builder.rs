@@ -1,0 +1,175 @@
+//! Creating clients: transport, timeouts, credentials and limits.
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
+use std::path::Path;
+use std::sync::atomic::AtomicU32;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rpc::record::MAX_FRAGMENT;
+use rpc::retransmit::RetransmitPolicy;
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::auth::{Auth, CredState};
+use crate::client::{Client, Connection};
+use crate::datagram::DatagramTransport;
+use crate::error::Error;
+use crate::resvport::bind_reserved;
+use crate::stream::StreamTransport;
+use crate::transport::Transport;
+
+/// Settings for a new client; finish with [`ClientBuilder::tcp`],
+/// [`ClientBuilder::udp`] or [`ClientBuilder::unix`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    prog: u32,
+    vers: u32,
+    timeout: Duration,
+    connect_timeout: Duration,
+    auth: Auth,
+    retransmit: RetransmitPolicy,
+    max_record: usize,
+    max_fragment: usize,
+    reserved_port: bool,
+}
+
+impl ClientBuilder {
+    /// A builder for calls to `prog` version `vers`, with libtirpc's
+    /// defaults: 25 s per call, `AUTH_NONE`, UDP resends from 3 s doubling.
+    pub fn new(prog: u32, vers: u32) -> ClientBuilder {
+        ClientBuilder {
+            prog,
+            vers,
+            timeout: Duration::from_secs(25),
+            connect_timeout: Duration::from_secs(10),
+            auth: Auth::None,
+            retransmit: RetransmitPolicy::default(),
+            max_record: 16 << 20,
+            max_fragment: MAX_FRAGMENT,
+            reserved_port: false,
+        }
+    }
+
+    /// Total time a call may take, resends included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time allowed to establish a TCP connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Credentials sent with every call.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// When UDP calls are resent.
+    pub fn retransmit(mut self, policy: RetransmitPolicy) -> Self {
+        self.retransmit = policy;
+        self
+    }
+
+    /// Largest reply record accepted on a stream (default 16 MiB); a larger
+    /// one fails the connection instead of being buffered.
+    pub fn max_record(mut self, bytes: usize) -> Self {
+        self.max_record = bytes;
+        self
+    }
+
+    /// Largest record fragment sent on a stream; longer calls are split
+    /// (default: never split).
+    pub fn max_fragment(mut self, bytes: usize) -> Self {
+        self.max_fragment = bytes.max(1);
+        self
+    }
+
+    /// Bind the local end to a reserved port (600-1023), like `bindresvport`.
+    pub fn reserved_port(mut self, yes: bool) -> Self {
+        self.reserved_port = yes;
+        self
+    }
+
+    /// Connects over TCP to the first address of `addr` that accepts.
+    pub fn tcp(self, addr: impl ToSocketAddrs) -> Result<Client, Error> {
+        let mut last = None;
+        for addr in resolve(addr)? {
+            match self.connect_tcp(addr) {
+                Ok(socket) => {
+                    let transport =
+                        StreamTransport::start(socket, self.max_record, self.max_fragment)
+                            .map_err(Error::CantSend)?;
+                    return self.finish(Box::new(transport));
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(Error::CantSend(last.unwrap_or_else(|| io::Error::other("no address to connect to"))))
+    }
+
+    /// Sends calls over UDP to the first address of `addr`.
+    pub fn udp(self, addr: impl ToSocketAddrs) -> Result<Client, Error> {
+        let addr = resolve(addr)?.next().ok_or_else(|| Error::UnknownHost("no address".into()))?;
+        let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))
+            .map_err(Error::CantSend)?;
+        if self.reserved_port {
+            bind_reserved(&socket, addr.is_ipv6()).map_err(Error::CantSend)?;
+        }
+        socket.connect(&addr.into()).map_err(Error::CantSend)?;
+        let transport =
+            DatagramTransport::start(UdpSocket::from(socket)).map_err(Error::CantSend)?;
+        self.finish(Box::new(transport))
+    }
+
+    /// Connects to a Unix stream socket (the `local` netid).
+    pub fn unix(self, path: impl AsRef<Path>) -> Result<Client, Error> {
+        let socket = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(Error::CantSend)?;
+        let addr = SockAddr::unix(path).map_err(Error::CantSend)?;
+        socket.connect(&addr).map_err(Error::CantSend)?;
+        let transport = StreamTransport::start(socket, self.max_record, self.max_fragment)
+            .map_err(Error::CantSend)?;
+        self.finish(Box::new(transport))
+    }
+
+    fn connect_tcp(&self, addr: SocketAddr) -> io::Result<Socket> {
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_nodelay(true)?;
+        if self.reserved_port {
+            bind_reserved(&socket, addr.is_ipv6())?;
+        }
+        socket.connect_timeout(&addr.into(), self.connect_timeout)?;
+        Ok(socket)
+    }
+
+    fn finish(self, transport: Box<dyn Transport>) -> Result<Client, Error> {
+        let conn = Connection {
+            transport,
+            cred: CredState::new(&self.auth).map_err(Error::CantEncodeArgs)?,
+            xids: AtomicU32::new(xid_seed()),
+            retransmit: self.retransmit,
+        };
+        Ok(Client::new(conn, self.prog, self.vers, self.timeout))
+    }
+}
+
+fn resolve(addr: impl ToSocketAddrs) -> Result<std::vec::IntoIter<SocketAddr>, Error> {
+    let addrs: Vec<SocketAddr> =
+        addr.to_socket_addrs().map_err(|e| Error::UnknownHost(e.to_string()))?.collect();
+    if addrs.is_empty() {
+        return Err(Error::UnknownHost("the name has no address".into()));
+    }
+    Ok(addrs.into_iter())
+}
+
+/// A starting xid unlikely to repeat a previous process's: the clock mixed
+/// with the process id, as libtirpc seeds its xids.
+fn xid_seed() -> u32 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    (now.as_secs() as u32)
+        ^ now.subsec_micros().rotate_left(12)
+        ^ std::process::id().rotate_left(20)
+}

@@ -1,0 +1,163 @@
+//! [`ServerBuilder`]: programs, listeners, workers and limits, then
+//! [`ServerBuilder::build`] binds the sockets.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use mio::Poll;
+
+use crate::dispatch::Dispatch;
+use crate::error::{Error, Result};
+use crate::event_loop::{EventLoop, Listener};
+use crate::limits::Limits;
+use crate::listener::{self, ListenAddr};
+use crate::registry::Registry;
+use crate::server::Server;
+use crate::udp::UdpEndpoint;
+
+/// Configures a [`Server`].
+///
+/// ```no_run
+/// # use svc::{Server, Dispatch, CallContext, ProcError};
+/// # struct MyProgV1;
+/// # impl Dispatch for MyProgV1 {
+/// #     fn dispatch(&self, _: &CallContext, _: &[u8], _: &mut Vec<u8>) -> Result<(), ProcError> { Ok(()) }
+/// # }
+/// let server = Server::builder()
+///     .register(0x2000_0001, 1, MyProgV1)
+///     .listen_tcp("127.0.0.1:0".parse().unwrap())
+///     .listen_udp("127.0.0.1:0".parse().unwrap())
+///     .build()?;
+/// let handle = server.spawn()?;
+/// // ...
+/// handle.shutdown()?;
+/// # Ok::<(), svc::Error>(())
+/// ```
+pub struct ServerBuilder {
+    registry: Registry,
+    error: Option<Error>,
+    listen: Vec<ListenAddr>,
+    workers: usize,
+    limits: Limits,
+}
+
+impl Default for ServerBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The default number of worker threads: twice the processors, at least 4,
+/// so that a few slow procedures leave room for the rest.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get).saturating_mul(2).max(4)
+}
+
+impl ServerBuilder {
+    /// A builder with no programs, no listeners, [`default_workers`] workers
+    /// and default [`Limits`].
+    pub fn new() -> Self {
+        ServerBuilder {
+            registry: Registry::default(),
+            error: None,
+            listen: Vec::new(),
+            workers: default_workers(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Exports version `vers` of program `prog`, served by `dispatcher`.
+    /// Register each version of a program (they may share one dispatcher
+    /// through an `Arc`); registering a pair twice makes `build` fail.
+    pub fn register(self, prog: u32, vers: u32, dispatcher: impl Dispatch) -> Self {
+        self.register_arc(prog, vers, Arc::new(dispatcher))
+    }
+
+    /// Like [`ServerBuilder::register`], for a dispatcher already shared.
+    pub fn register_arc(mut self, prog: u32, vers: u32, dispatcher: Arc<dyn Dispatch>) -> Self {
+        if let Err(e) = self.registry.insert(prog, vers, dispatcher) {
+            self.error.get_or_insert(e);
+        }
+        self
+    }
+
+    /// Listens for TCP connections on `addr` (port 0 picks a free port; see
+    /// [`Server::local_addrs`]).
+    pub fn listen_tcp(mut self, addr: SocketAddr) -> Self {
+        self.listen.push(ListenAddr::Tcp(addr));
+        self
+    }
+
+    /// Receives UDP calls on `addr`.
+    pub fn listen_udp(mut self, addr: SocketAddr) -> Self {
+        self.listen.push(ListenAddr::Udp(addr));
+        self
+    }
+
+    /// Listens for Unix stream connections at `path`, which must not exist;
+    /// the socket file is removed when the server stops.
+    pub fn listen_unix(mut self, path: impl Into<PathBuf>) -> Self {
+        self.listen.push(ListenAddr::Unix(path.into()));
+        self
+    }
+
+    /// Runs procedures on `n` worker threads; 0 runs them on the I/O thread
+    /// (single-threaded: lowest latency for quick procedures, but a slow
+    /// one stalls every client).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = n;
+        self
+    }
+
+    /// Sets the resource limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Checks the configuration and binds every listener.
+    pub fn build(self) -> Result<Server> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.listen.is_empty() {
+            return Err(Error::NoListeners);
+        }
+        self.limits.validate()?;
+        let poll = Poll::new()?;
+        let mut listeners = Vec::with_capacity(self.listen.len());
+        let mut bound = Vec::with_capacity(self.listen.len());
+        for want in &self.listen {
+            match want {
+                ListenAddr::Tcp(addr) => {
+                    let (l, local) = listener::bind_tcp(*addr)?;
+                    listeners.push(Listener::Tcp(l));
+                    bound.push(ListenAddr::Tcp(local));
+                }
+                ListenAddr::Udp(addr) => {
+                    let (s, local) = listener::bind_udp(*addr)?;
+                    listeners.push(Listener::Udp(UdpEndpoint::new(s)));
+                    bound.push(ListenAddr::Udp(local));
+                }
+                ListenAddr::Unix(path) => {
+                    let (l, guard) = listener::bind_unix(path)?;
+                    listeners.push(Listener::Unix { listener: l, _file: guard });
+                    bound.push(ListenAddr::Unix(path.clone()));
+                }
+            }
+        }
+        let programs = self.registry.pairs();
+        let shutdown = Arc::new(AtomicBool::new(false));
+        let event_loop = EventLoop::new(
+            poll,
+            listeners,
+            Arc::new(self.registry),
+            self.limits,
+            self.workers,
+            Arc::clone(&shutdown),
+        )?;
+        Ok(Server::new(event_loop, bound, programs, shutdown))
+    }
+}

@@ -1,0 +1,415 @@
+//! One stream connection (TCP or Unix): reassembling call records, handing
+//! calls to the worker pool or running them inline, queueing replies, and
+//! backpressure. The event loop owns the connections and calls
+//! [`Conn::service`] when something happened to one.
+
+use std::borrow::Cow;
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use mio::net::{TcpStream, UnixStream};
+use mio::{Interest, Registry as MioRegistry, Token, event::Source};
+use rpc::record::{LAST_FRAGMENT, Reassembler};
+
+use crate::call::{self, Origin, Outcome, Route};
+use crate::event_loop::{Cx, Next};
+use crate::out_queue::OutQueue;
+use crate::workers::Job;
+
+/// Reads per service before other connections get their turn.
+const READ_BUDGET: usize = 16;
+
+/// A connected stream socket.
+pub(crate) enum Stream {
+    /// TCP.
+    Tcp(TcpStream),
+    /// Unix.
+    Unix(UnixStream),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            Stream::Unix(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            Stream::Unix(s) => s.write(buf),
+        }
+    }
+
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write_vectored(bufs),
+            Stream::Unix(s) => s.write_vectored(bufs),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Source for Stream {
+    fn register(&mut self, r: &MioRegistry, token: Token, interests: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.register(r, token, interests),
+            Stream::Unix(s) => s.register(r, token, interests),
+        }
+    }
+
+    fn reregister(&mut self, r: &MioRegistry, token: Token, interests: Interest) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.reregister(r, token, interests),
+            Stream::Unix(s) => s.reregister(r, token, interests),
+        }
+    }
+
+    fn deregister(&mut self, r: &MioRegistry) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.deregister(r),
+            Stream::Unix(s) => s.deregister(r),
+        }
+    }
+}
+
+/// The connection must be closed (the peer broke the protocol or the
+/// socket failed); the reason has been logged.
+struct Fatal;
+
+/// One stream connection.
+pub(crate) struct Conn {
+    stream: Stream,
+    origin: Arc<Origin>,
+    /// Unique id: completions for an earlier connection in the same slot are dropped.
+    pub(crate) id: u64,
+    slot: usize,
+    reasm: Reassembler,
+    /// Bytes read but not decoded yet, held while the connection is paused
+    /// (never more than one read's worth).
+    pending: Vec<u8>,
+    out: OutQueue,
+    /// Calls read whose replies are not queued yet.
+    in_flight: usize,
+    /// A call the full worker queue refused; retried when there is room.
+    stalled: Option<Job>,
+    readable: bool,
+    writable: bool,
+    eof: bool,
+    draining: bool,
+    /// Last time bytes moved either way.
+    pub(crate) last_active: Instant,
+    /// Already on the event loop's list of connections to service.
+    pub(crate) scheduled: bool,
+}
+
+impl Conn {
+    /// A new connection in `slot`, idle since `now`.
+    pub(crate) fn new(
+        stream: Stream,
+        origin: Origin,
+        id: u64,
+        slot: usize,
+        max_record: usize,
+        now: Instant,
+    ) -> Conn {
+        Conn {
+            stream,
+            origin: Arc::new(origin),
+            id,
+            slot,
+            reasm: Reassembler::new(max_record),
+            pending: Vec::new(),
+            out: OutQueue::default(),
+            in_flight: 0,
+            stalled: None,
+            readable: false,
+            writable: true,
+            eof: false,
+            draining: false,
+            last_active: now,
+            scheduled: false,
+        }
+    }
+
+    /// The socket, for (de)registration.
+    pub(crate) fn stream_mut(&mut self) -> &mut Stream {
+        &mut self.stream
+    }
+
+    /// Who is connected.
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Records readiness reported by the poller.
+    pub(crate) fn on_event(&mut self, event: &mio::event::Event) {
+        if event.is_readable() || event.is_read_closed() || event.is_error() {
+            self.readable = true;
+        }
+        if event.is_writable() || event.is_write_closed() || event.is_error() {
+            self.writable = true;
+        }
+    }
+
+    /// A worker finished one of this connection's calls.
+    pub(crate) fn complete(&mut self, reply: Vec<u8>) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.out.push(reply);
+    }
+
+    /// Nothing in progress and nothing to write: may be closed to make room.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.in_flight == 0 && self.out.is_empty()
+    }
+
+    /// Graceful shutdown: read no more calls (dropping those read but not
+    /// started), finish the rest, then close.
+    pub(crate) fn drain(&mut self) {
+        self.draining = true;
+        if self.stalled.take().is_some() {
+            self.in_flight -= 1;
+        }
+        self.pending = Vec::new();
+    }
+
+    /// Stop reading: too many calls in progress or too many reply bytes
+    /// waiting, or a call waiting for room in the worker queue.
+    fn paused(&self, cx: &Cx<'_>) -> bool {
+        self.stalled.is_some()
+            || self.in_flight >= cx.limits.max_in_flight_per_connection
+            || self.out.len() >= cx.limits.max_reply_backlog
+    }
+
+    /// Does what can be done now: retries a stalled call, decodes held
+    /// bytes, writes replies, reads calls; says what the loop should do next.
+    pub(crate) fn service(&mut self, cx: &mut Cx<'_>) -> Next {
+        let mut reads = 0;
+        loop {
+            let mut progress = self.retry_stalled(cx);
+            match self.consume_pending(cx) {
+                Ok(p) => progress |= p,
+                Err(Fatal) => return Next::Close,
+            }
+            match self.flush(cx.now) {
+                Ok(p) => progress |= p,
+                Err(Fatal) => return Next::Close,
+            }
+            // Held bytes come before anything read now.
+            let caught_up = self.pending.is_empty();
+            if caught_up && self.readable && !self.eof && !self.draining && !self.paused(cx) {
+                if reads == READ_BUDGET {
+                    return Next::Again;
+                }
+                reads += 1;
+                match self.read_some(cx) {
+                    Ok(p) => progress |= p,
+                    Err(Fatal) => return Next::Close,
+                }
+            }
+            if !progress {
+                break;
+            }
+        }
+        let done = self.eof || self.draining;
+        if done && self.in_flight == 0 && self.out.is_empty() && self.pending.is_empty() {
+            return Next::Close;
+        }
+        if self.stalled.is_some() { Next::Stalled } else { Next::Idle }
+    }
+
+    fn retry_stalled(&mut self, cx: &Cx<'_>) -> bool {
+        let (Some(job), Some(pool)) = (self.stalled.take(), cx.pool) else {
+            return false;
+        };
+        match pool.try_submit(job) {
+            Ok(()) => true,
+            Err(job) => {
+                self.stalled = Some(job);
+                false
+            }
+        }
+    }
+
+    /// Decodes bytes held while paused, if no longer paused.
+    fn consume_pending(&mut self, cx: &Cx<'_>) -> Result<bool, Fatal> {
+        if self.pending.is_empty() || self.draining || self.paused(cx) {
+            return Ok(false);
+        }
+        let pending = std::mem::take(&mut self.pending);
+        self.consume(&pending, cx)?;
+        Ok(true)
+    }
+
+    /// Reads once; true when something happened (bytes or end of stream).
+    fn read_some(&mut self, cx: &mut Cx<'_>) -> Result<bool, Fatal> {
+        let buf = std::mem::take(&mut cx.read_buf);
+        let result = loop {
+            match self.stream.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other,
+            }
+        };
+        let outcome = match result {
+            Ok(0) => {
+                self.eof = true;
+                Ok(true)
+            }
+            Ok(n) => {
+                self.last_active = cx.now;
+                self.consume(&buf[..n], cx).map(|()| true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.readable = false;
+                Ok(false)
+            }
+            Err(e) => {
+                log::debug!(
+                    "{} connection from {}: read: {e}",
+                    self.origin.transport,
+                    self.origin.peer
+                );
+                Err(Fatal)
+            }
+        };
+        cx.read_buf = buf;
+        outcome
+    }
+
+    /// Decodes records from `input` and starts their calls; what arrives
+    /// while paused is held in `pending`.
+    fn consume(&mut self, mut input: &[u8], cx: &Cx<'_>) -> Result<(), Fatal> {
+        while !input.is_empty() {
+            if self.paused(cx) {
+                self.pending.extend_from_slice(input);
+                return Ok(());
+            }
+            // A whole single-fragment record in the input: use it in place.
+            if self.reasm.is_idle() {
+                if let Some(len) = whole_record(input, cx.limits.max_record) {
+                    let (record, rest) = input[4..].split_at(len);
+                    input = rest;
+                    self.on_record(Cow::Borrowed(record), cx)?;
+                    continue;
+                }
+            }
+            match self.reasm.decode(&mut input) {
+                Ok(Some(record)) => self.on_record(Cow::Owned(record), cx)?,
+                Ok(None) => {}
+                Err(e) => {
+                    log::debug!(
+                        "{} connection from {}: {e}; closing",
+                        self.origin.transport,
+                        self.origin.peer
+                    );
+                    return Err(Fatal);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts the call in one record.
+    fn on_record(&mut self, record: Cow<'_, [u8]>, cx: &Cx<'_>) -> Result<(), Fatal> {
+        let route = match cx.pool {
+            Some(_) => call::route(cx.registry, &record),
+            None => Route::Inline,
+        };
+        match (route, cx.pool) {
+            (Route::Worker, Some(pool)) => {
+                self.in_flight += 1;
+                let job = Job::Stream {
+                    slot: self.slot,
+                    id: self.id,
+                    origin: Arc::clone(&self.origin),
+                    record: record.into_owned(),
+                };
+                if let Err(job) = pool.try_submit(job) {
+                    self.stalled = Some(job);
+                }
+                Ok(())
+            }
+            (Route::Garbage, _) => self.garbage(),
+            _ => {
+                let origin = &self.origin;
+                let outcome = self
+                    .out
+                    .append_with(|buf| call::handle(cx.registry, origin, &record, buf, true));
+                match outcome {
+                    Outcome::Replied => Ok(()),
+                    Outcome::Garbage => self.garbage(),
+                }
+            }
+        }
+    }
+
+    fn garbage(&self) -> Result<(), Fatal> {
+        log::debug!(
+            "{} connection from {}: undecodable call; closing",
+            self.origin.transport,
+            self.origin.peer
+        );
+        Err(Fatal)
+    }
+
+    /// Writes queued replies until done or the socket is full.
+    fn flush(&mut self, now: Instant) -> Result<bool, Fatal> {
+        let mut progress = false;
+        while self.writable && !self.out.is_empty() {
+            match self.out.write_to(&mut self.stream) {
+                Ok(0) => {
+                    log::debug!(
+                        "{} connection from {}: peer takes no bytes",
+                        self.origin.transport,
+                        self.origin.peer
+                    );
+                    return Err(Fatal);
+                }
+                Ok(_) => {
+                    progress = true;
+                    self.last_active = now;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.writable = false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    log::debug!(
+                        "{} connection from {}: write: {e}",
+                        self.origin.transport,
+                        self.origin.peer
+                    );
+                    return Err(Fatal);
+                }
+            }
+        }
+        Ok(progress)
+    }
+}
+
+/// The length of the record at the start of `input` when it is a single
+/// last fragment within `max_record` whose bytes have all arrived.
+fn whole_record(input: &[u8], max_record: usize) -> Option<usize> {
+    let mark = u32::from_be_bytes(*input.first_chunk::<4>()?);
+    let len = (mark & !LAST_FRAGMENT) as usize;
+    (mark & LAST_FRAGMENT != 0 && len <= max_record && input.len() - 4 >= len).then_some(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_record_needs_the_last_bit_all_bytes_and_the_limit() {
+        assert_eq!(whole_record(&[0x80, 0, 0, 2, 7, 7, 9], 10), Some(2));
+        assert_eq!(whole_record(&[0x80, 0, 0, 2, 7], 10), None);
+        assert_eq!(whole_record(&[0, 0, 0, 2, 7, 7], 10), None);
+        assert_eq!(whole_record(&[0x80, 0, 0, 2, 7, 7], 1), None);
+        assert_eq!(whole_record(&[0x80, 0, 0], 10), None);
+    }
+}

@@ -1,0 +1,103 @@
+//! The interface between the server and one version of one program:
+//! [`Dispatch`], which generated code implements, and [`ProcError`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use rpc::AuthStat;
+
+use crate::context::CallContext;
+
+/// Why a dispatcher produced no results; each maps to an error reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcError {
+    /// The version has no such procedure: `PROC_UNAVAIL`.
+    ProcUnavail,
+    /// The arguments could not be decoded: `GARBAGE_ARGS`.
+    GarbageArgs(xdr::Error),
+    /// The procedure failed: `SYSTEM_ERR`.
+    SystemErr,
+    /// The caller's credentials are refused: `AUTH_ERROR` with this reason.
+    AuthError(AuthStat),
+}
+
+impl fmt::Display for ProcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcError::ProcUnavail => f.write_str("procedure unavailable"),
+            ProcError::GarbageArgs(e) => write!(f, "cannot decode arguments: {e}"),
+            ProcError::SystemErr => f.write_str("system error"),
+            ProcError::AuthError(stat) => write!(f, "authentication error: {stat}"),
+        }
+    }
+}
+
+impl std::error::Error for ProcError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ProcError::GarbageArgs(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Argument decoding errors are the caller's fault: `GARBAGE_ARGS`, so
+/// generated code can use `?` on its decoder.
+impl From<xdr::Error> for ProcError {
+    fn from(e: xdr::Error) -> Self {
+        ProcError::GarbageArgs(e)
+    }
+}
+
+/// One version of one program: generated code implements this for every
+/// version of every program, wrapping the user's trait impl.
+pub trait Dispatch: Send + Sync + 'static {
+    /// Decodes `args` for `ctx.proc_num`, runs the procedure, appends the
+    /// encoded results to `results` (which already holds the reply header:
+    /// append only).
+    fn dispatch(
+        &self,
+        ctx: &CallContext,
+        args: &[u8],
+        results: &mut Vec<u8>,
+    ) -> Result<(), ProcError>;
+
+    /// True when procedure `proc_num` is so cheap that the I/O thread should
+    /// run it itself rather than hand it to a worker thread (generated code
+    /// says so for procedure 0, `NULL`). Never true for anything that may
+    /// block. Defaults to false.
+    fn runs_inline(&self, proc_num: u32) -> bool {
+        let _ = proc_num;
+        false
+    }
+}
+
+impl<T: Dispatch + ?Sized> Dispatch for Arc<T> {
+    fn dispatch(
+        &self,
+        ctx: &CallContext,
+        args: &[u8],
+        results: &mut Vec<u8>,
+    ) -> Result<(), ProcError> {
+        (**self).dispatch(ctx, args, results)
+    }
+
+    fn runs_inline(&self, proc_num: u32) -> bool {
+        (**self).runs_inline(proc_num)
+    }
+}
+
+impl<T: Dispatch + ?Sized> Dispatch for Box<T> {
+    fn dispatch(
+        &self,
+        ctx: &CallContext,
+        args: &[u8],
+        results: &mut Vec<u8>,
+    ) -> Result<(), ProcError> {
+        (**self).dispatch(ctx, args, results)
+    }
+
+    fn runs_inline(&self, proc_num: u32) -> bool {
+        (**self).runs_inline(proc_num)
+    }
+}

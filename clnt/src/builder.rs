@@ -101,8 +101,7 @@ impl ClientBuilder {
             match self.connect_tcp(addr) {
                 Ok(socket) => {
                     let transport =
-                        StreamTransport::start(socket, self.max_record, self.max_fragment)
-                            .map_err(Error::CantSend)?;
+                        StreamTransport::new(socket, self.max_record, self.max_fragment);
                     return self.finish(Box::new(transport));
                 }
                 Err(e) => last = Some(e),
@@ -120,9 +119,7 @@ impl ClientBuilder {
             bind_reserved(&socket, addr.is_ipv6()).map_err(Error::CantSend)?;
         }
         socket.connect(&addr.into()).map_err(Error::CantSend)?;
-        let transport =
-            DatagramTransport::start(UdpSocket::from(socket)).map_err(Error::CantSend)?;
-        self.finish(Box::new(transport))
+        self.finish(Box::new(DatagramTransport::new(UdpSocket::from(socket))))
     }
 
     /// Connects to a Unix stream socket (the `local` netid).
@@ -130,8 +127,7 @@ impl ClientBuilder {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(Error::CantSend)?;
         let addr = SockAddr::unix(path).map_err(Error::CantSend)?;
         socket.connect(&addr).map_err(Error::CantSend)?;
-        let transport = StreamTransport::start(socket, self.max_record, self.max_fragment)
-            .map_err(Error::CantSend)?;
+        let transport = StreamTransport::new(socket, self.max_record, self.max_fragment);
         self.finish(Box::new(transport))
     }
 

@@ -1,9 +1,9 @@
 //! The client handle and the life of a call: encode, send (and resend on
 //! datagrams), wait for the reply routed to this call, interpret it.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use rpc::retransmit::{Retransmission, RetransmitPolicy, Step};
@@ -11,9 +11,9 @@ use rpc::{AcceptStat, AuthStat, CallHeader, RPC_VERSION, RejectedReply, ReplyBod
 use xdr::{DecodeOwned, Decoder, Encode, Encoder};
 
 use crate::auth::CredState;
-use crate::demux::ReplyResult;
 use crate::error::Error;
 use crate::transport::Transport;
+use crate::waiters::Turn;
 
 /// What every handle on one connection shares.
 #[derive(Debug)]
@@ -104,14 +104,43 @@ impl Client {
     /// the full credential if the server rejected its own `AUTH_SHORT` handle.
     fn exchange<A: Encode + ?Sized>(&self, proc_num: u32, args: &A) -> Result<Reply, Error> {
         loop {
-            let xid = self.conn.xids.fetch_add(1, Ordering::Relaxed);
-            let mut message = self.encode_call(xid, proc_num, args)?;
-            let reply = self.round_trip(xid, &mut message)?;
+            let mut call = self.send_call(proc_num, args, false)?;
+            let reply = self.await_reply(&mut call)?;
             match self.interpret(reply) {
                 Err(Error::AuthError(AuthStat::RejectedCred)) if self.conn.cred.drop_short() => {}
                 other => return other,
             }
         }
+    }
+
+    /// Starts a call and returns at once; collect the reply with
+    /// [`PendingCall::wait`]. Many calls may be started before any is
+    /// waited for: they are all in flight on the connection together.
+    /// Datagram calls are resent only while someone waits for them.
+    pub fn start<A, R>(&self, proc_num: u32, args: &A) -> Result<PendingCall<R>, Error>
+    where
+        A: Encode + ?Sized,
+        R: DecodeOwned,
+    {
+        let call = self.send_call(proc_num, args, false)?;
+        Ok(PendingCall { client: self.clone(), call: Some(call), _result: PhantomData })
+    }
+
+    /// Like [`Client::start`], but on a stream the call waits in a queue
+    /// until the next call sent normally, [`Client::flush`], or a wait on
+    /// any call of the connection: many calls then leave in one write.
+    pub fn start_deferred<A, R>(&self, proc_num: u32, args: &A) -> Result<PendingCall<R>, Error>
+    where
+        A: Encode + ?Sized,
+        R: DecodeOwned,
+    {
+        let call = self.send_call(proc_num, args, true)?;
+        Ok(PendingCall { client: self.clone(), call: Some(call), _result: PhantomData })
+    }
+
+    /// Writes every call queued by [`Client::start_deferred`].
+    pub fn flush(&self) -> Result<(), Error> {
+        self.conn.transport.flush().map_err(Error::CantSend)
     }
 
     /// The call message, with four bytes reserved in front for a record mark.
@@ -140,46 +169,72 @@ impl Client {
         })
     }
 
-    /// Sends the call (resending datagrams on schedule) and waits for its reply.
-    fn round_trip(&self, xid: u32, message: &mut [u8]) -> Result<Vec<u8>, Error> {
+    /// Encodes, registers and sends (or queues, if `defer`) a call.
+    fn send_call<A: Encode + ?Sized>(
+        &self,
+        proc_num: u32,
+        args: &A,
+        defer: bool,
+    ) -> Result<InFlight, Error> {
+        let xid = self.conn.xids.fetch_add(1, Ordering::Relaxed);
+        let mut message = self.encode_call(xid, proc_num, args)?;
         let transport = &*self.conn.transport;
-        let demux = transport.demux();
-        let replies = demux.register(xid).map_err(Error::CantSend)?;
-        let result = if transport.resends() {
-            self.send_until_answered(message, &replies)
+        transport.waiters().register(xid).map_err(Error::CantSend)?;
+        let now = Instant::now();
+        let mut schedule = transport
+            .resends()
+            .then(|| Retransmission::new(self.conn.retransmit, now, self.timeout));
+        if let Some(schedule) = &mut schedule {
+            // The first step of a fresh schedule is always "send now".
+            let _ = schedule.poll(now);
+        }
+        let sent = if defer {
+            transport.send_deferred(&mut message)
         } else {
-            match transport.send(message) {
-                Ok(()) => wait(&replies, self.timeout),
-                Err(e) => Err(Error::CantSend(e)),
+            transport.send(&mut message)
+        };
+        if let Err(e) = sent {
+            transport.waiters().cancel(xid);
+            return Err(Error::CantSend(e));
+        }
+        if schedule.is_none() {
+            message = Vec::new();
+        }
+        Ok(InFlight { xid, message, deadline: now + self.timeout, schedule })
+    }
+
+    /// Waits for the reply to a call in flight, reading the socket when it
+    /// is this call's turn and resending datagrams on schedule.
+    fn await_reply(&self, call: &mut InFlight) -> Result<Vec<u8>, Error> {
+        let transport = &*self.conn.transport;
+        let waiters = transport.waiters();
+        // A call still queued by start_deferred would never be answered.
+        if let Err(e) = transport.flush() {
+            waiters.cancel(call.xid);
+            return Err(Error::CantSend(e));
+        }
+        let result = loop {
+            let until = match &mut call.schedule {
+                None => call.deadline,
+                Some(schedule) => match schedule.poll(Instant::now()) {
+                    Step::GiveUp => break Err(Error::TimedOut),
+                    Step::Wait { until } => until,
+                    Step::Send { until } => match transport.send(&mut call.message) {
+                        Ok(()) => until,
+                        Err(e) => break Err(Error::CantSend(e)),
+                    },
+                },
+            };
+            match wait_until(transport, call.xid, until) {
+                Some(reply) => break reply,
+                None if call.schedule.is_some() => continue,
+                None => break Err(Error::TimedOut),
             }
         };
         if result.is_err() {
-            demux.cancel(xid);
+            waiters.cancel(call.xid);
         }
         result
-    }
-
-    fn send_until_answered(
-        &self,
-        message: &mut [u8],
-        replies: &Receiver<ReplyResult>,
-    ) -> Result<Vec<u8>, Error> {
-        let transport = &*self.conn.transport;
-        let mut schedule = Retransmission::new(self.conn.retransmit, Instant::now(), self.timeout);
-        loop {
-            let until = match schedule.poll(Instant::now()) {
-                Step::GiveUp => return Err(Error::TimedOut),
-                Step::Send { until } => {
-                    transport.send(message).map_err(Error::CantSend)?;
-                    until
-                }
-                Step::Wait { until } => until,
-            };
-            match wait(replies, until.saturating_duration_since(Instant::now())) {
-                Err(Error::TimedOut) => continue,
-                other => return other,
-            }
-        }
     }
 
     /// Turns a reply into results or the error it reports.
@@ -209,14 +264,72 @@ impl Client {
     }
 }
 
-/// Waits up to `timeout` for the reply routed to this call.
-fn wait(replies: &Receiver<ReplyResult>, timeout: Duration) -> Result<Vec<u8>, Error> {
-    match replies.recv_timeout(timeout) {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(e)) => Err(Error::CantRecv(e)),
-        Err(RecvTimeoutError::Timeout) => Err(Error::TimedOut),
-        Err(RecvTimeoutError::Disconnected) => {
-            Err(Error::CantRecv(std::io::Error::other("connection dropped")))
+/// Waits for the call's reply until `until`, taking the reader's turn when
+/// it comes; `None` when the time ran out.
+fn wait_until(
+    transport: &dyn Transport,
+    xid: u32,
+    until: Instant,
+) -> Option<Result<Vec<u8>, Error>> {
+    let waiters = transport.waiters();
+    loop {
+        match waiters.next_turn(xid, until) {
+            Turn::Done(reply) => return Some(reply.map_err(Error::CantRecv)),
+            Turn::TimedOut => return None,
+            Turn::Read => waiters.finish_read(transport.receive(until)),
+        }
+    }
+}
+
+/// A call sent and not yet answered.
+#[derive(Debug)]
+struct InFlight {
+    xid: u32,
+    /// The message, kept for resending datagrams (empty on streams).
+    message: Vec<u8>,
+    deadline: Instant,
+    /// The resend schedule of a datagram call.
+    schedule: Option<Retransmission>,
+}
+
+/// A call started with [`Client::start`], whose reply has not been collected.
+/// Dropping it abandons the call (a late reply is discarded).
+#[derive(Debug)]
+#[must_use = "a started call's reply is collected with wait()"]
+pub struct PendingCall<R> {
+    client: Client,
+    call: Option<InFlight>,
+    _result: PhantomData<fn() -> R>,
+}
+
+impl<R: DecodeOwned> PendingCall<R> {
+    /// The call's transaction id.
+    pub fn xid(&self) -> Option<u32> {
+        self.call.as_ref().map(|call| call.xid)
+    }
+
+    /// Waits for the reply (until the client's timeout, counted from the
+    /// start of the call) and decodes the results. An `AUTH_SHORT` handle
+    /// the server rejects is dropped for later calls, but this call is not
+    /// retried: it returns the authentication error.
+    pub fn wait(mut self) -> Result<R, Error> {
+        let Some(mut call) = self.call.take() else {
+            return Err(Error::CantRecv(std::io::Error::other("the reply was already collected")));
+        };
+        let reply = self.client.await_reply(&mut call)?;
+        let reply = self.client.interpret(reply).inspect_err(|e| {
+            if matches!(e, Error::AuthError(AuthStat::RejectedCred)) {
+                self.client.conn.cred.drop_short();
+            }
+        })?;
+        Decoder::new(&reply.message[reply.results_at..]).read().map_err(Error::CantDecodeRes)
+    }
+}
+
+impl<R> Drop for PendingCall<R> {
+    fn drop(&mut self) {
+        if let Some(call) = &self.call {
+            self.client.conn.transport.waiters().cancel(call.xid);
         }
     }
 }

@@ -1,16 +1,13 @@
-//! The UDP transport: one datagram per call, replies routed by xid from a
-//! reader thread; resending is the call logic's job (see `client.rs`).
+//! The UDP transport: one datagram per call; resending is the call logic's
+//! job (see `client.rs`), reading is done by the waiting calls themselves.
 
 use std::io;
 use std::net::UdpSocket;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
-use socket2::SockRef;
-
-use crate::demux::Demux;
-use crate::transport::Transport;
+use crate::transport::{Transport, is_timeout, read_timeout};
+use crate::waiters::Waiters;
 
 /// Largest UDP payload.
 const MAX_DATAGRAM: usize = 65_535;
@@ -19,21 +16,22 @@ const MAX_DATAGRAM: usize = 65_535;
 #[derive(Debug)]
 pub(crate) struct DatagramTransport {
     socket: UdpSocket,
-    demux: Arc<Demux>,
-    closed: Arc<AtomicBool>,
+    buf: Mutex<Vec<u8>>,
+    waiters: Waiters,
 }
 
 impl DatagramTransport {
-    /// Takes over a connected UDP socket and starts its reader thread.
-    pub(crate) fn start(socket: UdpSocket) -> io::Result<DatagramTransport> {
-        let demux = Arc::new(Demux::default());
-        let closed = Arc::new(AtomicBool::new(false));
-        let reader = socket.try_clone()?;
-        let (reader_demux, reader_closed) = (Arc::clone(&demux), Arc::clone(&closed));
-        thread::Builder::new()
-            .name("rpc-clnt-udp".into())
-            .spawn(move || read_datagrams(&reader, &reader_demux, &reader_closed))?;
-        Ok(DatagramTransport { socket, demux, closed })
+    /// Takes over a connected UDP socket.
+    pub(crate) fn new(socket: UdpSocket) -> DatagramTransport {
+        DatagramTransport {
+            socket,
+            buf: Mutex::new(vec![0; MAX_DATAGRAM]),
+            waiters: Waiters::default(),
+        }
+    }
+
+    fn lock_buf(&self) -> MutexGuard<'_, Vec<u8>> {
+        self.buf.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -47,42 +45,31 @@ impl Transport for DatagramTransport {
         }
     }
 
+    fn receive(&self, until: Instant) -> io::Result<Vec<Vec<u8>>> {
+        let mut buf = self.lock_buf();
+        self.socket.set_read_timeout(Some(read_timeout(until)))?;
+        match self.socket.recv(&mut buf) {
+            Ok(n) => Ok(vec![buf[..n].to_vec()]),
+            Err(e) if is_timeout(&e) => Ok(Vec::new()),
+            // ECONNREFUSED after an ICMP port unreachable, or a signal: the
+            // call is resent or times out on its own schedule.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(Vec::new())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn resends(&self) -> bool {
         true
     }
 
-    fn demux(&self) -> &Demux {
-        &self.demux
-    }
-}
-
-impl Drop for DatagramTransport {
-    fn drop(&mut self) {
-        self.closed.store(true, Ordering::Release);
-        // On Linux, shutting down a UDP socket's read side wakes a blocked recv.
-        let _ = SockRef::from(&self.socket).shutdown(std::net::Shutdown::Read);
-    }
-}
-
-fn read_datagrams(socket: &UdpSocket, demux: &Demux, closed: &AtomicBool) {
-    let mut buf = vec![0u8; MAX_DATAGRAM];
-    loop {
-        let result = socket.recv(&mut buf);
-        if closed.load(Ordering::Acquire) {
-            return;
-        }
-        match result {
-            Ok(n) => {
-                demux.deliver(buf[..n].to_vec());
-            }
-            // ECONNREFUSED after an ICMP port unreachable: the call will time
-            // out or be resent; keep listening.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => continue,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                demux.fail_all(&e);
-                return;
-            }
-        }
+    fn waiters(&self) -> &Waiters {
+        &self.waiters
     }
 }

@@ -11,8 +11,11 @@
 //!
 //! * Transports: TCP, UDP and Unix stream sockets, IPv4 and IPv6, optionally
 //!   from a reserved source port.
-//! * Many calls in flight on one connection from many threads; replies are
-//!   matched by xid, and writes of concurrent calls are combined.
+//! * Many calls in flight on one connection, from many threads or from one
+//!   thread through [`Client::start`]; replies are matched by xid, and
+//!   writes of concurrent calls are combined. There is no reader thread: a
+//!   waiting caller reads the socket itself and hands other calls their
+//!   replies, so a lone caller's reply costs no thread switch.
 //! * UDP calls are resent on a doubling schedule until the call's timeout;
 //!   stray and duplicate replies are dropped.
 //! * Errors mirror libtirpc's `clnt_stat` ([`Error::stat`]) with
@@ -25,14 +28,14 @@ mod auth;
 mod builder;
 mod client;
 mod datagram;
-mod demux;
 mod error;
 mod resvport;
 mod stream;
 mod transport;
+mod waiters;
 
 pub use auth::Auth;
 pub use builder::ClientBuilder;
-pub use client::Client;
+pub use client::{Client, PendingCall};
 pub use error::{ClntStat, Error};
 pub use resvport::RESERVED_PORTS;

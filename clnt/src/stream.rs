@@ -3,21 +3,21 @@
 //!
 //! Callers append their framed calls to a shared outbox; whichever caller
 //! finds no write in progress becomes the writer and drains the outbox,
-//! so calls that arrive during a write leave in the next single write. A
-//! reader thread reassembles records and routes each reply by its xid.
+//! so calls that arrive during a write leave in the next single write.
+//! Reading is done by the waiting calls themselves (see `waiters.rs`).
 
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Mutex};
-use std::thread;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
 
 use rpc::record::{self, Reassembler};
 use socket2::Socket;
 
-use crate::demux::Demux;
-use crate::transport::Transport;
+use crate::transport::{Transport, is_timeout, read_timeout};
+use crate::waiters::Waiters;
 
-/// Size of the reader's buffer.
-const READ_BUFFER: usize = 64 * 1024;
+/// Size of the read buffer.
+const READ_BUFFER: usize = 256 * 1024;
 
 #[derive(Debug, Default)]
 struct Outbox {
@@ -25,33 +25,39 @@ struct Outbox {
     writing: bool,
 }
 
+#[derive(Debug)]
+struct Inbox {
+    reassembler: Reassembler,
+    buf: Vec<u8>,
+}
+
 /// A connected stream socket carrying calls.
 #[derive(Debug)]
 pub(crate) struct StreamTransport {
     socket: Socket,
     outbox: Mutex<Outbox>,
-    demux: Arc<Demux>,
+    inbox: Mutex<Inbox>,
+    waiters: Waiters,
     max_fragment: usize,
 }
 
-impl StreamTransport {
-    /// Takes over a connected socket and starts its reader thread.
-    pub(crate) fn start(
-        socket: Socket,
-        max_record: usize,
-        max_fragment: usize,
-    ) -> io::Result<StreamTransport> {
-        let demux = Arc::new(Demux::default());
-        let reader = socket.try_clone()?;
-        let reader_demux = Arc::clone(&demux);
-        thread::Builder::new()
-            .name("rpc-clnt-reader".into())
-            .spawn(move || read_replies(reader, max_record, &reader_demux))?;
-        Ok(StreamTransport { socket, outbox: Mutex::new(Outbox::default()), demux, max_fragment })
-    }
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
 
-    fn lock_outbox(&self) -> std::sync::MutexGuard<'_, Outbox> {
-        self.outbox.lock().unwrap_or_else(|e| e.into_inner())
+impl StreamTransport {
+    /// Takes over a connected socket.
+    pub(crate) fn new(socket: Socket, max_record: usize, max_fragment: usize) -> StreamTransport {
+        StreamTransport {
+            socket,
+            outbox: Mutex::new(Outbox::default()),
+            inbox: Mutex::new(Inbox {
+                reassembler: Reassembler::new(max_record),
+                buf: vec![0; READ_BUFFER],
+            }),
+            waiters: Waiters::default(),
+            max_fragment,
+        }
     }
 
     /// Writes `bytes`, then whatever other callers queued meanwhile.
@@ -59,7 +65,7 @@ impl StreamTransport {
         let mut result = (&self.socket).write_all(bytes);
         let mut batch = Vec::new();
         loop {
-            let mut outbox = self.lock_outbox();
+            let mut outbox = lock(&self.outbox);
             if result.is_err() || outbox.pending.is_empty() {
                 outbox.writing = false;
                 outbox.pending.clear();
@@ -72,79 +78,100 @@ impl StreamTransport {
         }
         if let Err(e) = &result {
             // Calls queued behind this write will never be sent: fail them.
-            self.demux.fail_all(e);
+            self.waiters.fail_all(e);
             let _ = self.socket.shutdown(std::net::Shutdown::Both);
         }
         result
     }
 }
 
-impl Transport for StreamTransport {
-    fn send(&self, message: &mut [u8]) -> io::Result<()> {
+impl StreamTransport {
+    /// Frames `message` in place (one fragment) or into a new buffer.
+    fn framed<'m>(&self, message: &'m mut [u8], fragmented: &'m mut Vec<u8>) -> &'m [u8] {
         let call_len = message.len() - 4;
-        let fragmented: Vec<u8>;
-        let bytes: &[u8] = if call_len <= self.max_fragment {
+        if call_len <= self.max_fragment {
             message[..4].copy_from_slice(&record::mark(call_len, true));
             message
         } else {
-            fragmented = record::fragments(&message[4..], self.max_fragment)
+            *fragmented = record::fragments(&message[4..], self.max_fragment)
                 .flat_map(|(mark, chunk)| mark.into_iter().chain(chunk.iter().copied()))
                 .collect();
-            &fragmented
-        };
-        let mut outbox = self.lock_outbox();
-        if outbox.writing {
+            fragmented
+        }
+    }
+
+    /// Queues `bytes` behind what is already queued, and writes the queue
+    /// unless `defer` is set or another caller is writing (it will).
+    fn enqueue(&self, bytes: &[u8], defer: bool) -> io::Result<()> {
+        let mut outbox = lock(&self.outbox);
+        if outbox.writing || defer {
             outbox.pending.extend_from_slice(bytes);
             return Ok(());
         }
         outbox.writing = true;
+        if outbox.pending.is_empty() {
+            drop(outbox);
+            return self.write_and_drain(bytes);
+        }
+        // Queued calls go first, in order.
+        outbox.pending.extend_from_slice(bytes);
+        let batch = std::mem::take(&mut outbox.pending);
         drop(outbox);
-        self.write_and_drain(bytes)
+        self.write_and_drain(&batch)
+    }
+}
+
+impl Transport for StreamTransport {
+    fn send(&self, message: &mut [u8]) -> io::Result<()> {
+        let mut fragmented = Vec::new();
+        let bytes = self.framed(message, &mut fragmented);
+        self.enqueue(bytes, false)
+    }
+
+    fn send_deferred(&self, message: &mut [u8]) -> io::Result<()> {
+        let mut fragmented = Vec::new();
+        let bytes = self.framed(message, &mut fragmented);
+        self.enqueue(bytes, true)
+    }
+
+    fn flush(&self) -> io::Result<()> {
+        self.enqueue(&[], false)
+    }
+
+    fn receive(&self, until: Instant) -> io::Result<Vec<Vec<u8>>> {
+        let mut inbox = lock(&self.inbox);
+        let Inbox { reassembler, buf } = &mut *inbox;
+        self.socket.set_read_timeout(Some(read_timeout(until)))?;
+        let n = loop {
+            match (&self.socket).read(buf) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "connection closed by server",
+                    ));
+                }
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if is_timeout(&e) => return Ok(Vec::new()),
+                Err(e) => return Err(e),
+            }
+        };
+        let mut input = &buf[..n];
+        let mut replies = Vec::new();
+        while let Some(reply) = reassembler
+            .decode(&mut input)
+            .map_err(|too_large| io::Error::new(io::ErrorKind::InvalidData, too_large))?
+        {
+            replies.push(reply);
+        }
+        Ok(replies)
     }
 
     fn resends(&self) -> bool {
         false
     }
 
-    fn demux(&self) -> &Demux {
-        &self.demux
+    fn waiters(&self) -> &Waiters {
+        &self.waiters
     }
-}
-
-impl Drop for StreamTransport {
-    fn drop(&mut self) {
-        // Wakes the reader thread, which then exits.
-        let _ = self.socket.shutdown(std::net::Shutdown::Both);
-    }
-}
-
-/// The reader thread: reassembles replies and routes them until the stream ends.
-fn read_replies(mut socket: Socket, max_record: usize, demux: &Demux) {
-    let mut reassembler = Reassembler::new(max_record);
-    let mut buf = vec![0u8; READ_BUFFER];
-    let error = loop {
-        let n = match socket.read(&mut buf) {
-            Ok(0) => {
-                break io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed by server");
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => break e,
-        };
-        let mut input = &buf[..n];
-        loop {
-            match reassembler.decode(&mut input) {
-                Ok(Some(reply)) => {
-                    demux.deliver(reply);
-                }
-                Ok(None) => break,
-                Err(too_large) => {
-                    let _ = socket.shutdown(std::net::Shutdown::Both);
-                    demux.fail_all(&io::Error::new(io::ErrorKind::InvalidData, too_large));
-                    return;
-                }
-            }
-        }
-    };
-    demux.fail_all(&error);
 }

@@ -399,3 +399,81 @@ fn reserved_source_port_when_root() {
     let (_, from) = udp.recv();
     assert!(clnt::RESERVED_PORTS.contains(&from.port()), "source port {}", from.port());
 }
+
+#[test]
+fn started_calls_are_in_flight_together_and_collected_in_any_order() {
+    let (listener, addr) = StreamPeer::listen();
+    let peer = thread::spawn(move || {
+        let mut peer = StreamPeer::accept(&listener);
+        let calls: Vec<_> = (0..3).map(|_| peer.read_call()).collect();
+        for call in calls.iter().rev() {
+            let n: u32 = xdr::from_slice(&call.args).unwrap();
+            peer.send(&success(call.xid, &(n + 100).to_be_bytes()));
+        }
+    });
+    let client = ClientBuilder::new(PROG, 1).tcp(addr).unwrap();
+    let a = client.start::<u32, u32>(1, &1).unwrap();
+    let b = client.start::<u32, u32>(1, &2).unwrap();
+    let c = client.start::<u32, u32>(1, &3).unwrap();
+    assert_ne!(a.xid(), b.xid());
+    assert_eq!(b.wait().unwrap(), 102);
+    assert_eq!(c.wait().unwrap(), 103);
+    assert_eq!(a.wait().unwrap(), 101);
+    peer.join().unwrap();
+}
+
+#[test]
+fn deferred_calls_leave_together_on_flush_or_wait() {
+    use std::io::Read;
+    let (listener, addr) = StreamPeer::listen();
+    let peer = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let mut buf = [0u8; 4096];
+        // Nothing arrives before the flush.
+        assert!(stream.read(&mut buf).is_err(), "deferred calls were written early");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut reassembler = rpc::record::Reassembler::new(1 << 20);
+        let mut calls = Vec::new();
+        while calls.len() < 3 {
+            let n = stream.read(&mut buf).unwrap();
+            let mut input = &buf[..n];
+            while let Some(record) = reassembler.decode(&mut input).unwrap() {
+                calls.push(common::parse_call(&record));
+            }
+        }
+        for call in &calls {
+            std::io::Write::write_all(
+                &mut stream,
+                &rpc::record::single_fragment(&success(call.xid, &[])),
+            )
+            .unwrap();
+        }
+    });
+    let client = ClientBuilder::new(PROG, 1).tcp(addr).unwrap();
+    let calls: Vec<_> = (0..3).map(|_| client.start_deferred::<(), ()>(1, &()).unwrap()).collect();
+    thread::sleep(Duration::from_millis(500));
+    client.flush().unwrap();
+    for call in calls {
+        call.wait().unwrap();
+    }
+    peer.join().unwrap();
+}
+
+#[test]
+fn waiting_flushes_a_deferred_call_and_dropping_abandons_one() {
+    let (listener, addr) = StreamPeer::listen();
+    let peer = thread::spawn(move || {
+        let mut peer = StreamPeer::accept(&listener);
+        let abandoned = peer.read_call();
+        let waited = peer.read_call();
+        peer.send(&success(abandoned.xid, &[0, 0, 0, 1]));
+        peer.send(&success(waited.xid, &[0, 0, 0, 2]));
+    });
+    let client = ClientBuilder::new(PROG, 1).tcp(addr).unwrap();
+    let abandoned = client.start_deferred::<(), u32>(1, &()).unwrap();
+    let waited = client.start_deferred::<(), u32>(1, &()).unwrap();
+    drop(abandoned);
+    assert_eq!(waited.wait().unwrap(), 2);
+    peer.join().unwrap();
+}

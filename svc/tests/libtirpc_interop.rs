@@ -17,7 +17,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use svc::Limits;
-use test_support::{CPeer, Child};
+use test_support::CPeer;
 
 // clnt_stat values (rpc/clnt_stat.h).
 const RPC_SUCCESS: i64 = 0;
@@ -30,17 +30,15 @@ const RPC_SYSTEMERROR: i64 = 12;
 /// `AUTH_TOOWEAK` in `auth_stat`.
 const AUTH_TOOWEAK: i64 = 5;
 
-/// Builds the C programs once per test run; returns their directory.
+/// Builds the C driver once per test run; returns its build directory.
 fn c_programs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libtirpc_svctest");
-        for program in ["driver", "cserver"] {
-            CPeer::new(src.join("svctest.x"))
-                .source(src.join(format!("{program}.c")))
-                .build(&dir.join(format!("{program}.build")), program);
-        }
+        CPeer::new(src.join("svctest.x"))
+            .source(src.join("driver.c"))
+            .build(&dir.join("driver.build"), "driver");
         dir
     })
 }
@@ -149,84 +147,4 @@ fn libtirpc_client_sees_every_reply_with_workers() {
 #[test]
 fn libtirpc_client_sees_every_reply_inline() {
     interop(0);
-}
-
-/// Side-by-side timing against libtirpc's own server, printed, not
-/// asserted (timings on a shared machine are noisy). Run with
-/// `cargo test -p svc --release --test libtirpc_interop -- --ignored --nocapture`.
-#[test]
-#[ignore = "benchmark: run by hand"]
-fn compare_with_the_libtirpc_server() {
-    let benches = ["bench:20000", "bench:20000:16", "bench:200:1048576"];
-    let report = |label: &str, proto: &str, port: u16, benches: &[&str]| {
-        for line in driver(proto, port, benches) {
-            assert_eq!(num(&line, "stat"), RPC_SUCCESS);
-            println!(
-                "{label:<24} {proto} {:<18} {:>10} us/call",
-                match benches[0].split(':').nth(2) {
-                    None => "null".to_owned(),
-                    Some(size) => format!("echo {size} B"),
-                },
-                line.1["usec_per_call"]
-            );
-        }
-    };
-    let mut c = Child::spawn(Command::new(c_programs().join("cserver.build/cserver")));
-    let first = c.read_line();
-    let port = |key: &str| -> u16 {
-        first.split_whitespace().find_map(|w| w.strip_prefix(key)).unwrap().trim().parse().unwrap()
-    };
-    let (c_tcp, c_udp) = (port("tcp="), port("udp="));
-    for bench in benches {
-        report("libtirpc server", "tcp", c_tcp, &[bench]);
-    }
-    report("libtirpc server", "udp", c_udp, &["bench:20000"]);
-    report("libtirpc server", "udp", c_udp, &["bench:20000:16"]);
-    drop(c);
-
-    for (label, workers) in [("svc inline", 0), ("svc 4 workers", 4)] {
-        let limits = Limits { max_record: 2 << 20, ..Limits::default() };
-        let server = common::start(workers, limits);
-        for bench in benches {
-            report(label, "tcp", server.tcp.port(), &[bench]);
-        }
-        report(label, "udp", server.udp.port(), &["bench:20000"]);
-        report(label, "udp", server.udp.port(), &["bench:20000:16"]);
-        server.handle.shutdown().unwrap();
-    }
-}
-
-/// Pipelined throughput of our server on one connection: batches of 64
-/// calls written at once, then their 64 replies read. Printed, not asserted.
-#[test]
-#[ignore = "benchmark: run by hand"]
-fn pipelined_throughput() {
-    use common::{ECHO, NULL, PROG, StreamClient, call_message, opaque};
-    use rpc::OpaqueAuth;
-    use std::time::Instant;
-
-    for (label, workers) in [("svc inline", 0), ("svc 4 workers", 4)] {
-        let server = common::start(workers, Limits::default());
-        for (name, proc_num, args) in
-            [("null", NULL, vec![]), ("echo 16 B", ECHO, opaque(&[1; 16]))]
-        {
-            let mut client = StreamClient::tcp(server.tcp);
-            let mut batch = Vec::new();
-            for xid in 0..64 {
-                let msg = call_message(xid, 2, (PROG, 1, proc_num), OpaqueAuth::NONE, &args);
-                batch.extend_from_slice(&rpc::record::single_fragment(&msg));
-            }
-            let rounds = 3000;
-            let start = Instant::now();
-            for _ in 0..rounds {
-                client.send_raw(&batch).unwrap();
-                for _ in 0..64 {
-                    client.recv().unwrap().unwrap();
-                }
-            }
-            let rate = f64::from(rounds * 64) / start.elapsed().as_secs_f64();
-            println!("{label:<24} tcp {name:<12} 64 in flight: {rate:>10.0} calls/s");
-        }
-        server.handle.shutdown().unwrap();
-    }
 }

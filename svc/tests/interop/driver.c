@@ -56,13 +56,6 @@ static void report(const char *name, CLIENT *clnt, enum clnt_stat stat)
         printf(" why=%d", (int)err.re_why);
 }
 
-static double now_sec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void run(char *command)
 {
     char *words[4] = {0};
@@ -140,29 +133,6 @@ static void run(char *command)
             printf(" transport=%u peer_pid=%d", res.transport, res.peer_pid);
         }
         xdr_free((xdrproc_t)xdr_whoami_res, (caddr_t)&res);
-    } else if (strcmp(name, "bench") == 0) {
-        /* bench:N:SIZE  N sequential calls (NULL when SIZE is 0, else ECHO). */
-        int calls = atoi(words[1]);
-        u_int size = words[2] ? (u_int)strtoul(words[2], NULL, 0) : 0;
-        data arg, res;
-        arg.data_len = size;
-        arg.data_val = calloc(1, size + 1);
-        clnt = make(SVCTEST_PROG, SVCTEST_V1);
-        stat = RPC_SUCCESS;
-        double start = now_sec();
-        for (int i = 0; i < calls && stat == RPC_SUCCESS; i++) {
-            if (size == 0) {
-                stat = clnt_call(clnt, SVCTEST_NULL, (xdrproc_t)xdr_void, NULL, (xdrproc_t)xdr_void, NULL, timeout);
-            } else {
-                memset(&res, 0, sizeof res);
-                stat = clnt_call(clnt, SVCTEST_ECHO, (xdrproc_t)xdr_data, (caddr_t)&arg, (xdrproc_t)xdr_data, (caddr_t)&res, timeout);
-                xdr_free((xdrproc_t)xdr_data, (caddr_t)&res);
-            }
-        }
-        double took = now_sec() - start;
-        report(name, clnt, stat);
-        printf(" calls=%d usec_per_call=%.2f", calls, took * 1e6 / calls);
-        free(arg.data_val);
     } else {
         fprintf(stderr, "driver: unknown command %s\n", name);
         exit(2);

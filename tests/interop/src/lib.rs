@@ -1,0 +1,1 @@
+//! Cross-crate interop tests live in `tests/`; this library is empty.

@@ -13,6 +13,7 @@ pub struct CPeer {
     sources: Vec<PathBuf>,
     server_stubs: bool,
     client_stubs: bool,
+    rpcgen_flags: Vec<String>,
 }
 
 impl CPeer {
@@ -24,6 +25,7 @@ impl CPeer {
             sources: Vec::new(),
             server_stubs: false,
             client_stubs: false,
+            rpcgen_flags: Vec::new(),
         }
     }
 
@@ -45,6 +47,14 @@ impl CPeer {
         self
     }
 
+    /// Passes `flags` to every rpcgen run: `-N` for procedures with several
+    /// arguments, `-i 0` to avoid rpcgen's inline code (which does not
+    /// compile for arrays of `bool`).
+    pub fn rpcgen_flags(mut self, flags: &[&str]) -> CPeer {
+        self.rpcgen_flags = flags.iter().map(|f| (*f).to_owned()).collect();
+        self
+    }
+
     /// Builds the program in a fresh directory `dir` and returns its path.
     /// Panics with the install line when a tool or header is missing.
     pub fn build(&self, dir: &Path, name: &str) -> PathBuf {
@@ -59,7 +69,9 @@ impl CPeer {
         let stem = x_name.trim_end_matches(".x").to_owned();
         let mut c_files = Vec::new();
         let generate = |flag: &str, out: String| {
-            run(dir, "rpcgen", &[flag, "-o", &out, &x_name]);
+            let mut args: Vec<&str> = self.rpcgen_flags.iter().map(String::as_str).collect();
+            args.extend([flag, "-o", &out, &x_name]);
+            run(dir, "rpcgen", &args);
             out
         };
         generate("-h", format!("{stem}.h"));

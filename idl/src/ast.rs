@@ -300,7 +300,7 @@ pub struct ProcArg {
     pub ty: TypeSpec,
     /// The optional argument name (rpcgen `-N` style).
     pub name: Option<Ident>,
-    /// Written with `*` (optional-data).
+    /// Written with `*`: rpcgen's pass-by-pointer, a plain `T` on the wire.
     pub optional: bool,
     /// `<N>` / `<>` after the type (`Some(None)` for `<>`).
     pub bound: Option<Option<Value>>,

@@ -105,13 +105,13 @@ impl Resolver<'_> {
             return None;
         }
         let ty = self.resolve_plain(ty)?;
-        if optional {
-            if ty == Type::Void {
-                self.diags.push(Diagnostic::error(span, "`void` cannot be optional"));
-                return None;
-            }
-            return Some(Type::Optional(Box::new(ty)));
+        if optional && ty == Type::Void {
+            self.diags.push(Diagnostic::error(span, "`void` cannot be optional"));
+            return None;
         }
+        // RFC 5531's grammar has no `*` in procedure arguments; rpcgen reads
+        // `T *name` as C's pass-by-pointer and sends a plain `T` (no
+        // optional-data flag on the wire), so the argument's type is `T`.
         Some(ty)
     }
 

@@ -922,10 +922,10 @@ impl EverythingProgEverythingV2Client {
     pub fn null(&self) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
         self.client.call(0, &())
     }
-    /// `status_t CHECK(pair *) = 1`.
+    /// `status_t CHECK(pair) = 1`.
     pub fn check(
         &self,
-        p: &::core::option::Option<::std::boxed::Box<Pair>>,
+        p: &Pair,
     ) -> ::core::result::Result<StatusT, ::oncrpc::clnt::Error> {
         self.client.call(CHECK, p)
     }
@@ -1081,11 +1081,11 @@ for EverythingProgEverythingV1Server<T> {
 
 /// Server side of version `EVERYTHING_V2` (2) of program `EVERYTHING_PROG` (536872823): implement it, then register [`EverythingProgEverythingV2Server`] with a server.
 pub trait EverythingProgEverythingV2: ::core::marker::Send + ::core::marker::Sync + 'static {
-    /// `status_t CHECK(pair *) = 1`.
+    /// `status_t CHECK(pair) = 1`.
     fn check(
         &self,
         ctx: &::oncrpc::svc::CallContext,
-        p: ::core::option::Option<::std::boxed::Box<Pair>>,
+        p: Pair,
     ) -> ::core::result::Result<StatusT, ::oncrpc::svc::ProcError>;
 }
 
@@ -1094,7 +1094,7 @@ for ::std::sync::Arc<T> {
     fn check(
         &self,
         ctx: &::oncrpc::svc::CallContext,
-        p: ::core::option::Option<::std::boxed::Box<Pair>>,
+        p: Pair,
     ) -> ::core::result::Result<StatusT, ::oncrpc::svc::ProcError> {
         (**self).check(ctx, p)
     }
@@ -1131,7 +1131,7 @@ for EverythingProgEverythingV2Server<T> {
             0 => ::core::result::Result::Ok(()),
             CHECK => {
                 let mut dec = ::oncrpc::xdr::Decoder::new(args);
-                let p: ::core::option::Option<::std::boxed::Box<Pair>> = dec.read()?;
+                let p: Pair = dec.read()?;
                 let res = self.0.check(ctx, p)?;
                 ::oncrpc::xdr::append(&res, results)
                     .map_err(|_| ::oncrpc::svc::ProcError::SystemErr)

@@ -2,7 +2,8 @@
 //! against the libtirpc C client and server generated from the same
 //! `bench.x`, on loopback. Prints medians and ratios as Markdown tables.
 //!
-//! Run with `cargo run --release -p rpc-bench` (optionally `-- --quick`).
+//! Run with `cargo run --release -p rpc-bench`; `-- --quick` runs a tenth
+//! of the calls, `-- --only latency|throughput|echo` one section.
 
 #![allow(clippy::print_stdout)] // A benchmark report prints its tables.
 
@@ -13,16 +14,26 @@ mod ours;
 use std::time::Duration;
 
 /// How many times each measurement is repeated; the median is reported.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
 }
 
-/// Runs `measure` ROUNDS times and returns the median time per call.
-fn measured(mut measure: impl FnMut() -> Duration) -> Duration {
-    median((0..ROUNDS).map(|_| measure()).collect())
+/// Runs every measurement ROUNDS times, interleaved round by round so that
+/// a burst of noise on this shared machine hits all of them alike, and
+/// returns each one's median time per call.
+fn measured_together<const N: usize>(
+    mut measures: [&mut dyn FnMut() -> Duration; N],
+) -> [Duration; N] {
+    let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(ROUNDS));
+    for _ in 0..ROUNDS {
+        for (measure, samples) in measures.iter_mut().zip(&mut samples) {
+            samples.push(measure());
+        }
+    }
+    samples.map(median)
 }
 
 fn micros(d: Duration) -> String {
@@ -34,7 +45,10 @@ fn rate(d: Duration) -> String {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
+    let section = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let scale = |n: u32| if quick { (n / 10).max(10) } else { n };
     let dir = std::env::temp_dir().join(format!("rpc-bench-{}", std::process::id()));
     let c = c_peers::build(&dir);
@@ -42,23 +56,43 @@ fn main() {
     let inline = ours::start_server(0);
     let pooled = ours::start_server(4);
 
+    if section("latency") {
+        latency(&c, &c_server, &inline, &pooled, scale(20_000));
+    }
+    if section("throughput") {
+        throughput(&c, &c_server, &pooled, &scale);
+    }
+    if section("echo") {
+        echo(&c, &c_server, &inline, &pooled, &scale);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn latency(
+    c: &c_peers::CPrograms,
+    c_server: &c_peers::CServer,
+    inline: &ours::OurServer,
+    pooled: &ours::OurServer,
+    n: u32,
+) {
     println!("## Sequential null-call latency (median of {ROUNDS} runs)\n");
     println!(
         "| transport | libtirpc client -> libtirpc server | our client -> our server (inline) | our client -> our server (workers) | libtirpc client -> our server | our client -> libtirpc server | ours / libtirpc |"
     );
     println!("|---|---|---|---|---|---|---|");
     for udp in [false, true] {
-        let n = scale(20_000);
         let c_port = if udp { c_server.udp } else { c_server.tcp };
         let addr = |s: &ours::OurServer| if udp { s.udp } else { s.tcp };
-        let c_c = measured(|| c_peers::run_client(&c, udp, c_port, n, None));
-        let client = ours::client(udp, addr(&inline));
-        let o_o = measured(|| ours::run_client(&client, 1, n, None));
-        let client = ours::client(udp, addr(&pooled));
-        let o_p = measured(|| ours::run_client(&client, 1, n, None));
-        let c_o = measured(|| c_peers::run_client(&c, udp, addr(&inline).port(), n, None));
-        let client = ours::client(udp, ([127, 0, 0, 1], c_port).into());
-        let o_c = measured(|| ours::run_client(&client, 1, n, None));
+        let to_inline = ours::client(udp, addr(inline));
+        let to_pooled = ours::client(udp, addr(pooled));
+        let to_c = ours::client(udp, ([127, 0, 0, 1], c_port).into());
+        let [c_c, o_o, o_p, c_o, o_c] = measured_together([
+            &mut || c_peers::run_client(c, udp, c_port, n, None),
+            &mut || ours::run_client(&to_inline, 1, n, None),
+            &mut || ours::run_client(&to_pooled, 1, n, None),
+            &mut || c_peers::run_client(c, udp, addr(inline).port(), n, None),
+            &mut || ours::run_client(&to_c, 1, n, None),
+        ]);
         println!(
             "| {} | {} | {} | {} | {} | {} | {:.2} |",
             if udp { "UDP" } else { "TCP" },
@@ -70,10 +104,18 @@ fn main() {
             o_o.as_secs_f64() / c_c.as_secs_f64()
         );
     }
+}
 
+fn throughput(
+    c: &c_peers::CPrograms,
+    c_server: &c_peers::CServer,
+    pooled: &ours::OurServer,
+    scale: &dyn Fn(u32) -> u32,
+) {
     println!("\n## Null-call throughput on one TCP connection (median of {ROUNDS} runs)\n");
     let n = scale(20_000);
-    let baseline = measured(|| c_peers::run_client(&c, false, c_server.tcp, n, None));
+    let [baseline] =
+        measured_together([&mut || c_peers::run_client(c, false, c_server.tcp, n, None)]);
     println!("libtirpc client -> libtirpc server, sequential: {}\n", rate(baseline));
     println!(
         "| calls in flight | one thread, `Client::start` window | / libtirpc sequential | one thread per call in flight | / libtirpc sequential |"
@@ -83,8 +125,10 @@ fn main() {
     let ratio = |d: Duration| baseline.as_secs_f64() / d.as_secs_f64();
     for in_flight in [1u32, 8, 64] {
         let n = scale(20_000) * in_flight.min(10);
-        let window = measured(|| ours::run_pipelined(&client, in_flight as usize, n));
-        let threads = measured(|| ours::run_client(&client, in_flight, n, None));
+        let [window, threads] = measured_together([
+            &mut || ours::run_pipelined(&client, in_flight as usize, n),
+            &mut || ours::run_client(&client, in_flight, n, None),
+        ]);
         println!(
             "| {in_flight} | {} | {:.1}x | {} | {:.1}x |",
             rate(window),
@@ -93,23 +137,39 @@ fn main() {
             ratio(threads)
         );
     }
+}
 
+fn echo(
+    c: &c_peers::CPrograms,
+    c_server: &c_peers::CServer,
+    inline: &ours::OurServer,
+    pooled: &ours::OurServer,
+    scale: &dyn Fn(u32) -> u32,
+) {
     println!("\n## Echo over TCP, sequential (median of {ROUNDS} runs)\n");
-    println!("| payload | libtirpc -> libtirpc | ours -> ours (workers) | ours / libtirpc |");
-    println!("|---|---|---|---|");
+    println!(
+        "| payload | libtirpc -> libtirpc | ours -> ours (workers) | ours (workers) / libtirpc | ours -> ours (inline) | ours (inline) / libtirpc |"
+    );
+    println!("|---|---|---|---|---|---|");
     for (label, size, count) in
         [("1 KiB", 1024, 20_000), ("64 KiB", 64 << 10, 2_000), ("1 MiB", 1 << 20, 200)]
     {
         let n = scale(count);
-        let c_c = measured(|| c_peers::run_client(&c, false, c_server.tcp, n, Some(size)));
-        let client = ours::client(false, pooled.tcp);
-        let o_o = measured(|| ours::run_client(&client, 1, n, Some(size)));
+        let to_pooled = ours::client(false, pooled.tcp);
+        let to_inline = ours::client(false, inline.tcp);
+        let [c_c, o_p, o_i] = measured_together([
+            &mut || c_peers::run_client(c, false, c_server.tcp, n, Some(size)),
+            &mut || ours::run_client(&to_pooled, 1, n, Some(size)),
+            &mut || ours::run_client(&to_inline, 1, n, Some(size)),
+        ]);
+        let ratio = |d: Duration| d.as_secs_f64() / c_c.as_secs_f64();
         println!(
-            "| {label} | {} | {} | {:.2} |",
+            "| {label} | {} | {} | {:.2} | {} | {:.2} |",
             micros(c_c),
-            micros(o_o),
-            o_o.as_secs_f64() / c_c.as_secs_f64()
+            micros(o_p),
+            ratio(o_p),
+            micros(o_i),
+            ratio(o_i)
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

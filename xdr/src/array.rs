@@ -17,20 +17,12 @@ fn items_len<T: Encode>(items: &[T]) -> usize {
     }
 }
 
-/// Encodes items one after another.
-#[inline]
-fn encode_items<T: Encode>(items: &[T], enc: &mut Encoder<'_>) -> Result<()> {
-    items.iter().enumerate().try_for_each(|(i, item)| item.encode(enc).map_err(|e| e.in_element(i)))
-}
-
 /// Decodes `count` items into a vector; the caller has checked `count`
 /// against the remaining input, so the allocation is proportional to it.
 #[inline]
 fn decode_items<'de, T: Decode<'de>>(dec: &mut Decoder<'de>, count: usize) -> Result<Vec<T>> {
     let mut items = Vec::with_capacity(count);
-    for i in 0..count {
-        items.push(T::decode(dec).map_err(|e| e.in_element(i))?);
-    }
+    T::decode_many(dec, count, &mut items)?;
     Ok(items)
 }
 
@@ -101,7 +93,7 @@ impl<T: Encode, const MAX: u32> Encode for VarArray<T, MAX> {
     #[inline]
     fn encode(&self, enc: &mut Encoder<'_>) -> Result<()> {
         enc.put_len(self.0.len(), MAX)?;
-        encode_items(&self.0, enc)
+        T::encode_many(&self.0, enc)
     }
 }
 
@@ -129,7 +121,7 @@ impl<T: Encode, const N: usize> Encode for [T; N] {
 
     #[inline]
     fn encode(&self, enc: &mut Encoder<'_>) -> Result<()> {
-        encode_items(self, enc)
+        T::encode_many(self, enc)
     }
 }
 

@@ -18,6 +18,17 @@ pub trait Decode<'de>: Sized {
 
     /// Reads one value.
     fn decode(dec: &mut Decoder<'de>) -> Result<Self>;
+
+    /// Reads `count` values one after another into `out`, whose capacity
+    /// the caller has reserved. Numeric types override it to convert a
+    /// whole run at once; errors name the element's index.
+    #[inline]
+    fn decode_many(dec: &mut Decoder<'de>, count: usize, out: &mut Vec<Self>) -> Result<()> {
+        for i in 0..count {
+            out.push(Self::decode(dec).map_err(|e| e.in_element(i))?);
+        }
+        Ok(())
+    }
 }
 
 /// A type decodable from input of any lifetime (it borrows nothing).

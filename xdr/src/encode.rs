@@ -21,6 +21,19 @@ pub trait Encode {
     /// type's bound (the caller's mistake); nothing is guaranteed about the
     /// buffer's content after an error.
     fn encode(&self, enc: &mut Encoder<'_>) -> Result<()>;
+
+    /// Appends `items` one after another. Numeric types override it to
+    /// write a whole run at once; errors name the element's index.
+    #[inline]
+    fn encode_many(items: &[Self], enc: &mut Encoder<'_>) -> Result<()>
+    where
+        Self: Sized,
+    {
+        items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, item)| item.encode(enc).map_err(|e| e.in_element(i)))
+    }
 }
 
 /// Appends XDR items to a byte buffer.
@@ -78,6 +91,15 @@ impl<'b> Encoder<'b> {
     pub fn put_fixed_opaque(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
         self.buf.extend_from_slice(&ZEROS[..padding(data.len())]);
+    }
+
+    /// Appends `len` zero bytes and returns them to be filled in place, for
+    /// writing a run of items without a capacity check per item.
+    #[inline]
+    pub fn extend_zeroed(&mut self, len: usize) -> &mut [u8] {
+        let start = self.buf.len();
+        self.buf.resize(start + len, 0);
+        &mut self.buf[start..]
     }
 
     /// Appends a length (or element count) after checking it against `max`.

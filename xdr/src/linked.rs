@@ -54,18 +54,20 @@ pub fn encode<T: Linked>(first: &T, enc: &mut Encoder<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Decodes a whole list, however long, at constant stack depth. Memory
-/// grows only as nodes are actually read from the input.
+/// Decodes a whole list, however long, at constant stack depth, linking
+/// each node as it is read. Memory grows only as nodes are actually read
+/// from the input; on an error the nodes read so far are dropped (through
+/// the node type's `Drop`, which unlinks them one at a time).
 pub fn decode<'de, T: LinkedDecode<'de>>(dec: &mut Decoder<'de>) -> Result<T> {
-    let mut nodes = Vec::new();
-    loop {
-        let index = nodes.len();
-        nodes.push(T::decode_node(dec).map_err(|e| e.in_element(index))?);
-        if !dec.read_bool().map_err(|e| e.in_element(index))? {
-            break;
-        }
+    let mut head = T::decode_node(dec).map_err(|e| e.in_element(0))?;
+    let mut tail = head.next_mut();
+    let mut index = 0;
+    while dec.read_bool().map_err(|e| e.in_element(index))? {
+        index += 1;
+        let node = T::decode_node(dec).map_err(|e| e.in_element(index))?;
+        tail = tail.insert(Box::new(node)).next_mut();
     }
-    Ok(from_nodes(nodes).unwrap_or_else(|| unreachable!("at least one node was pushed")))
+    Ok(head)
 }
 
 /// Chains `nodes` in order and returns the first, or `None` for no nodes.

@@ -35,13 +35,68 @@ macro_rules! fixed_item {
     };
 }
 
-fixed_item!(i32, 4, |e, v| e.put_i32(v), |d| d.read_i32());
-fixed_item!(u32, 4, |e, v| e.put_u32(v), |d| d.read_u32());
-fixed_item!(i64, 8, |e, v| e.put_i64(v), |d| d.read_i64());
-fixed_item!(u64, 8, |e, v| e.put_u64(v), |d| d.read_u64());
+/// Implements both traits for a number whose encoding is its big-endian
+/// bytes, with whole runs (arrays) converted in one pass.
+macro_rules! number {
+    ($ty:ty, $len:expr) => {
+        impl Encode for $ty {
+            const FIXED_ENCODED_LEN: Option<usize> = Some($len);
+
+            #[inline]
+            fn encoded_len(&self) -> usize {
+                $len
+            }
+
+            #[inline]
+            fn encode(&self, enc: &mut Encoder<'_>) -> Result<()> {
+                enc.extend_zeroed($len).copy_from_slice(&self.to_be_bytes());
+                Ok(())
+            }
+
+            #[inline]
+            fn encode_many(items: &[Self], enc: &mut Encoder<'_>) -> Result<()> {
+                let out = enc.extend_zeroed(items.len() * $len);
+                for (bytes, item) in out.chunks_exact_mut($len).zip(items) {
+                    bytes.copy_from_slice(&item.to_be_bytes());
+                }
+                Ok(())
+            }
+        }
+
+        impl<'de> Decode<'de> for $ty {
+            const MIN_ENCODED_LEN: usize = $len;
+
+            #[inline]
+            fn decode(dec: &mut Decoder<'de>) -> Result<Self> {
+                dec.read_opaque_array::<$len>().map(|bytes| <$ty>::from_be_bytes(*bytes))
+            }
+
+            #[inline]
+            fn decode_many(
+                dec: &mut Decoder<'de>,
+                count: usize,
+                out: &mut Vec<Self>,
+            ) -> Result<()> {
+                // A saturated length is refused as truncated input.
+                let bytes = dec.read_fixed_opaque(count.saturating_mul($len))?;
+                out.extend(bytes.chunks_exact($len).map(|chunk| {
+                    let mut word = [0; $len];
+                    word.copy_from_slice(chunk);
+                    <$ty>::from_be_bytes(word)
+                }));
+                Ok(())
+            }
+        }
+    };
+}
+
+number!(i32, 4);
+number!(u32, 4);
+number!(i64, 8);
+number!(u64, 8);
+number!(f32, 4);
+number!(f64, 8);
 fixed_item!(bool, 4, |e, v| e.put_u32(u32::from(v)), |d| d.read_bool());
-fixed_item!(f32, 4, |e, v| e.put_u32(v.to_bits()), |d| d.read_u32().map(f32::from_bits));
-fixed_item!(f64, 8, |e, v| e.put_u64(v.to_bits()), |d| d.read_u64().map(f64::from_bits));
 fixed_item!(Quadruple, 16, |e, v| e.put_fixed_opaque(&v.0), |d| {
     d.read_opaque_array::<16>().map(|raw| Quadruple(*raw))
 });

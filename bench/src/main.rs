@@ -148,28 +148,33 @@ fn echo(
 ) {
     println!("\n## Echo over TCP, sequential (median of {ROUNDS} runs)\n");
     println!(
-        "| payload | libtirpc -> libtirpc | ours -> ours (workers) | ours (workers) / libtirpc | ours -> ours (inline) | ours (inline) / libtirpc |"
+        "| payload | libtirpc -> libtirpc | ours -> ours (workers) | / libtirpc | ours -> ours (inline) | / libtirpc | libtirpc client -> our server (workers) | our client -> libtirpc server |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (label, size, count) in
         [("1 KiB", 1024, 20_000), ("64 KiB", 64 << 10, 2_000), ("1 MiB", 1 << 20, 200)]
     {
         let n = scale(count);
         let to_pooled = ours::client(false, pooled.tcp);
         let to_inline = ours::client(false, inline.tcp);
-        let [c_c, o_p, o_i] = measured_together([
+        let to_c = ours::client(false, ([127, 0, 0, 1], c_server.tcp).into());
+        let [c_c, o_p, o_i, c_o, o_c] = measured_together([
             &mut || c_peers::run_client(c, false, c_server.tcp, n, Some(size)),
             &mut || ours::run_client(&to_pooled, 1, n, Some(size)),
             &mut || ours::run_client(&to_inline, 1, n, Some(size)),
+            &mut || c_peers::run_client(c, false, pooled.tcp.port(), n, Some(size)),
+            &mut || ours::run_client(&to_c, 1, n, Some(size)),
         ]);
         let ratio = |d: Duration| d.as_secs_f64() / c_c.as_secs_f64();
         println!(
-            "| {label} | {} | {} | {:.2} | {} | {:.2} |",
+            "| {label} | {} | {} | {:.2} | {} | {:.2} | {} | {} |",
             micros(c_c),
             micros(o_p),
             ratio(o_p),
             micros(o_i),
-            ratio(o_i)
+            ratio(o_i),
+            micros(c_o),
+            micros(o_c)
         );
     }
 }

@@ -6,7 +6,7 @@ use std::net::UdpSocket;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use crate::transport::{Transport, is_timeout, read_timeout};
+use crate::transport::{ReadTimeout, Transport, is_timeout};
 use crate::waiters::Waiters;
 
 /// Largest UDP payload.
@@ -16,7 +16,7 @@ const MAX_DATAGRAM: usize = 65_535;
 #[derive(Debug)]
 pub(crate) struct DatagramTransport {
     socket: UdpSocket,
-    buf: Mutex<Vec<u8>>,
+    buf: Mutex<(Vec<u8>, ReadTimeout)>,
     waiters: Waiters,
 }
 
@@ -25,12 +25,12 @@ impl DatagramTransport {
     pub(crate) fn new(socket: UdpSocket) -> DatagramTransport {
         DatagramTransport {
             socket,
-            buf: Mutex::new(vec![0; MAX_DATAGRAM]),
+            buf: Mutex::new((vec![0; MAX_DATAGRAM], ReadTimeout::default())),
             waiters: Waiters::default(),
         }
     }
 
-    fn lock_buf(&self) -> MutexGuard<'_, Vec<u8>> {
+    fn lock_buf(&self) -> MutexGuard<'_, (Vec<u8>, ReadTimeout)> {
         self.buf.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -46,9 +46,12 @@ impl Transport for DatagramTransport {
     }
 
     fn receive(&self, until: Instant) -> io::Result<Vec<Vec<u8>>> {
-        let mut buf = self.lock_buf();
-        self.socket.set_read_timeout(Some(read_timeout(until)))?;
-        match self.socket.recv(&mut buf) {
+        let mut inbox = self.lock_buf();
+        let (buf, timeout) = &mut *inbox;
+        if let Some(timeout) = timeout.update(until) {
+            self.socket.set_read_timeout(Some(timeout))?;
+        }
+        match self.socket.recv(buf) {
             Ok(n) => Ok(vec![buf[..n].to_vec()]),
             Err(e) if is_timeout(&e) => Ok(Vec::new()),
             // ECONNREFUSED after an ICMP port unreachable, or a signal: the

@@ -13,7 +13,7 @@ use std::time::Instant;
 use rpc::record::{self, Reassembler};
 use socket2::Socket;
 
-use crate::transport::{Transport, is_timeout, read_timeout};
+use crate::transport::{ReadTimeout, Transport, is_timeout};
 use crate::waiters::Waiters;
 
 /// Size of the read buffer.
@@ -29,6 +29,7 @@ struct Outbox {
 struct Inbox {
     reassembler: Reassembler,
     buf: Vec<u8>,
+    timeout: ReadTimeout,
 }
 
 /// A connected stream socket carrying calls.
@@ -54,6 +55,7 @@ impl StreamTransport {
             inbox: Mutex::new(Inbox {
                 reassembler: Reassembler::new(max_record),
                 buf: vec![0; READ_BUFFER],
+                timeout: ReadTimeout::default(),
             }),
             waiters: Waiters::default(),
             max_fragment,
@@ -62,7 +64,7 @@ impl StreamTransport {
 
     /// Writes `bytes`, then whatever other callers queued meanwhile.
     fn write_and_drain(&self, bytes: &[u8]) -> io::Result<()> {
-        let mut result = (&self.socket).write_all(bytes);
+        let mut result = write_chunked(&self.socket, bytes);
         let mut batch = Vec::new();
         loop {
             let mut outbox = lock(&self.outbox);
@@ -73,7 +75,7 @@ impl StreamTransport {
             }
             std::mem::swap(&mut batch, &mut outbox.pending);
             drop(outbox);
-            result = (&self.socket).write_all(&batch);
+            result = write_chunked(&self.socket, &batch);
             batch.clear();
         }
         if let Err(e) = &result {
@@ -84,6 +86,16 @@ impl StreamTransport {
         result
     }
 }
+
+/// Writes `bytes` in slices of at most [`WRITE_CHUNK`]. Measured with 1 MiB
+/// calls against libtirpc's server on loopback (medians of 7 runs, noisy):
+/// one write took 1.24x libtirpc's client's time, 64 KiB slices 1.00-1.08x.
+fn write_chunked(socket: &Socket, bytes: &[u8]) -> io::Result<()> {
+    bytes.chunks(WRITE_CHUNK).try_for_each(|chunk| (&*socket).write_all(chunk))
+}
+
+/// The largest slice [`write_chunked`] hands to one write.
+const WRITE_CHUNK: usize = 64 * 1024;
 
 impl StreamTransport {
     /// Frames `message` in place (one fragment) or into a new buffer.
@@ -140,8 +152,10 @@ impl Transport for StreamTransport {
 
     fn receive(&self, until: Instant) -> io::Result<Vec<Vec<u8>>> {
         let mut inbox = lock(&self.inbox);
-        let Inbox { reassembler, buf } = &mut *inbox;
-        self.socket.set_read_timeout(Some(read_timeout(until)))?;
+        let Inbox { reassembler, buf, timeout } = &mut *inbox;
+        if let Some(timeout) = timeout.update(until) {
+            self.socket.set_read_timeout(Some(timeout))?;
+        }
         let n = loop {
             match (&self.socket).read(buf) {
                 Ok(0) => {

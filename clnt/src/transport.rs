@@ -35,10 +35,30 @@ pub(crate) trait Transport: Send + Sync + std::fmt::Debug {
     fn waiters(&self) -> &Waiters;
 }
 
-/// The socket read timeout for a read that must end by `until` (a zero
-/// timeout would mean "block forever" to the socket API).
-pub(crate) fn read_timeout(until: Instant) -> Duration {
-    until.saturating_duration_since(Instant::now()).max(Duration::from_micros(100))
+/// The socket read timeout last set, so that a read sets it again only
+/// when it must: a system call per read is measurable on large replies.
+#[derive(Debug, Default)]
+pub(crate) struct ReadTimeout {
+    current: Option<Duration>,
+}
+
+impl ReadTimeout {
+    /// The timeout to set for a read that must end by `until`, or `None`
+    /// when the current one serves: it is not longer than the time left
+    /// (plus an eighth of it, or a millisecond, as slack), nor shorter than
+    /// half of it (a read that ends early is only read again).
+    pub(crate) fn update(&mut self, until: Instant) -> Option<Duration> {
+        // A zero timeout would mean "block forever" to the socket API.
+        let left = until.saturating_duration_since(Instant::now()).max(Duration::from_micros(100));
+        let slack = (left / 8).max(Duration::from_millis(1));
+        match self.current {
+            Some(current) if current <= left + slack && current >= left / 2 => None,
+            _ => {
+                self.current = Some(left);
+                Some(left)
+            }
+        }
+    }
 }
 
 /// True for the errors a read that timed out returns.

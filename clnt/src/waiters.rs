@@ -23,6 +23,9 @@ enum Slot {
 struct State {
     slots: HashMap<u32, Slot>,
     reader_busy: bool,
+    /// Calls blocked on the condition variable (a wake-up is a system call:
+    /// skip it when nobody sleeps).
+    sleepers: usize,
     /// Set once the connection has failed: (kind, message).
     failed: Option<(io::ErrorKind, String)>,
 }
@@ -91,7 +94,9 @@ impl Waiters {
                 state.reader_busy = true;
                 return Turn::Read;
             }
+            state.sleepers += 1;
             state = self.wake.wait_timeout(state, until - now).unwrap_or_else(|e| e.into_inner()).0;
+            state.sleepers -= 1;
         }
     }
 
@@ -110,17 +115,22 @@ impl Waiters {
                 state.failed.get_or_insert_with(|| (e.kind(), e.to_string()));
             }
         }
-        let others_wait = !state.slots.is_empty();
+        let sleepers = state.sleepers > 0;
         drop(state);
-        if others_wait {
+        if sleepers {
             self.wake.notify_all();
         }
     }
 
     /// Fails every call, now and later (a write failed).
     pub(crate) fn fail_all(&self, error: &io::Error) {
-        self.lock().failed.get_or_insert_with(|| (error.kind(), error.to_string()));
-        self.wake.notify_all();
+        let mut state = self.lock();
+        state.failed.get_or_insert_with(|| (error.kind(), error.to_string()));
+        let sleepers = state.sleepers > 0;
+        drop(state);
+        if sleepers {
+            self.wake.notify_all();
+        }
     }
 }
 

@@ -5,36 +5,7 @@
 //! Run `BLESS=1 cargo test -p idl --test golden` to rewrite the expected
 //! files after an intended change, then review the diff.
 
-use std::path::{Path, PathBuf};
-
-fn x_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "x"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// Compares `actual` with the file `expected`, or rewrites it under BLESS.
-fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(expected, actual).unwrap_or_else(|e| panic!("{}: {e}", expected.display()));
-        return;
-    }
-    match std::fs::read_to_string(expected) {
-        Ok(want) if want == actual => {}
-        Ok(want) => failures.push(format!(
-            "{} differs (run with BLESS=1 to accept):\n--- expected\n{want}\n--- actual\n{actual}",
-            expected.display()
-        )),
-        Err(e) => failures.push(format!(
-            "{}: {e} (run with BLESS=1 to create it); actual:\n{actual}",
-            expected.display()
-        )),
-    }
-}
+use test_support::golden::{check, x_files};
 
 fn options() -> idl::Options {
     idl::Options::new().rpcgen_defines().include_dir("tests/fixtures/include")

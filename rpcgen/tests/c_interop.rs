@@ -13,52 +13,37 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use common::everything::{ByEnum, ByInt, Color, Everything, NameT, Node};
 use common::{SAMPLES, sample};
 use oncrpc::xdr::{ByteString, Encode, from_slice, linked, to_vec};
-use test_support::CPeer;
+use test_support::{CPeer, XdrDriver};
 
 /// Builds the C driver once per test run. `rpcgen -N` (several arguments
 /// per procedure) is needed for the `.x`, and `-i 0` because rpcgen's
 /// inline code for `bool flags[2]` names a C type `bool` that does not exist.
-fn driver() -> &'static Path {
-    static DRIVER: OnceLock<PathBuf> = OnceLock::new();
+fn driver() -> &'static XdrDriver {
+    static DRIVER: OnceLock<XdrDriver> = OnceLock::new();
     DRIVER.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rpcgen_c_interop");
-        CPeer::new(src.join("everything.x"))
-            .rpcgen_flags(&["-N", "-i", "0"])
-            .source(src.join("driver.c"))
-            .build(&dir, "driver")
+        XdrDriver::new(
+            CPeer::new(src.join("everything.x"))
+                .rpcgen_flags(&["-N", "-i", "0"])
+                .source(src.join("driver.c"))
+                .build(&dir, "driver"),
+        )
     })
 }
 
 fn c_encode(n: u8) -> Vec<u8> {
-    let out = Command::new(driver()).args(["encode", &n.to_string()]).output().unwrap();
-    assert!(out.status.success(), "driver encode {n}: {}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
+    driver().encode(n)
 }
 
 fn c_reencode(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(driver())
-        .arg("reencode")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    driver().reencode(bytes)
 }
 
 #[test]

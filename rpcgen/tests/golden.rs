@@ -7,33 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-fn x_files(dir: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {dir}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "x"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// Compares `actual` with the file `expected`, or rewrites it under BLESS.
-fn check(expected: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(expected, actual).unwrap_or_else(|e| panic!("{}: {e}", expected.display()));
-        return;
-    }
-    match std::fs::read_to_string(expected) {
-        Ok(want) if want == actual => {}
-        Ok(_) => failures.push(format!(
-            "{} differs from the generated code (run with BLESS=1 to accept, then review the diff)",
-            expected.display()
-        )),
-        Err(e) => {
-            failures.push(format!("{}: {e} (run with BLESS=1 to create it)", expected.display()))
-        }
-    }
-}
+use test_support::golden::{check, x_files};
 
 fn generate(x: &Path) -> String {
     let idl = idl::Options::new().include_dir("tests/fixtures/include");

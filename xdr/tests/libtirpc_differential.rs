@@ -10,49 +10,32 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use common::alltypes::{AllTypes, SAMPLES, sample};
 use proptest::prelude::*;
-use test_support::CPeer;
+use test_support::{CPeer, XdrDriver};
 use xdr::{Encode, from_slice, to_vec};
 
-/// Builds the C driver once per test run and returns its path.
-fn driver() -> &'static Path {
-    static DRIVER: OnceLock<PathBuf> = OnceLock::new();
+/// The C driver, built once per test run.
+fn driver() -> &'static XdrDriver {
+    static DRIVER: OnceLock<XdrDriver> = OnceLock::new();
     DRIVER.get_or_init(|| {
         let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop");
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("libtirpc_alltypes");
-        CPeer::new(src.join("alltypes.x")).source(src.join("driver.c")).build(&dir, "driver")
+        XdrDriver::new(
+            CPeer::new(src.join("alltypes.x")).source(src.join("driver.c")).build(&dir, "driver"),
+        )
     })
 }
 
-/// The C encoding of sample `n`.
 fn c_encode(n: u8) -> Vec<u8> {
-    let out = Command::new(driver()).args(["encode", &n.to_string()]).output().unwrap();
-    assert!(out.status.success(), "driver encode {n}: {}", String::from_utf8_lossy(&out.stderr));
-    out.stdout
+    driver().encode(n)
 }
 
-/// What libtirpc makes of `bytes`: decoded and encoded again.
 fn c_reencode(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let mut child = Command::new(driver())
-        .arg("reencode")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(bytes).unwrap();
-    let out = child.wait_with_output().unwrap();
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    driver().reencode(bytes)
 }
 
 #[test]

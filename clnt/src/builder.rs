@@ -50,6 +50,11 @@ impl ClientBuilder {
         }
     }
 
+    /// The program and version the client will call.
+    pub fn program(&self) -> (u32, u32) {
+        (self.prog, self.vers)
+    }
+
     /// Total time a call may take, resends included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;

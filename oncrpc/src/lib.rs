@@ -6,9 +6,12 @@
 //! * [`xdr`]: the XDR codec (RFC 4506);
 //! * [`rpc`]: the message core (RFC 5531), free of I/O;
 //! * [`clnt`]: the client runtime;
-//! * [`svc`]: the server runtime.
+//! * [`svc`]: the server runtime;
+//! * [`portmapper`]: the portmapper and rpcbind protocols and the binding
+//!   client (finding and advertising services).
 
 pub use clnt;
+pub use portmapper;
 pub use rpc;
 pub use svc;
 pub use xdr;

@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use mio::Poll;
 
+use crate::advertise::Advertisement;
 use crate::dispatch::Dispatch;
 use crate::error::{Error, Result};
 use crate::event_loop::{EventLoop, Listener};
@@ -41,6 +42,7 @@ pub struct ServerBuilder {
     listen: Vec<ListenAddr>,
     workers: usize,
     limits: Limits,
+    portmapper: Option<portmapper::Rpcbind>,
 }
 
 impl Default for ServerBuilder {
@@ -65,6 +67,7 @@ impl ServerBuilder {
             listen: Vec::new(),
             workers: default_workers(),
             limits: Limits::default(),
+            portmapper: None,
         }
     }
 
@@ -117,7 +120,19 @@ impl ServerBuilder {
         self
     }
 
-    /// Checks the configuration and binds every listener.
+    /// Advertises every program on every listener with this portmapper
+    /// (e.g. [`portmapper::Rpcbind::local`]): `build` registers them once
+    /// the listeners are bound, replacing stale registrations of the same
+    /// program, version and transport as rpcgen's servers do, and they are
+    /// unregistered when the server stops. Without this call nothing is
+    /// registered.
+    pub fn portmapper(mut self, rpcbind: portmapper::Rpcbind) -> Self {
+        self.portmapper = Some(rpcbind);
+        self
+    }
+
+    /// Checks the configuration, binds every listener and, when asked,
+    /// registers with the portmapper.
     pub fn build(self) -> Result<Server> {
         if let Some(e) = self.error {
             return Err(e);
@@ -149,6 +164,10 @@ impl ServerBuilder {
             }
         }
         let programs = self.registry.pairs();
+        let advertisement = match self.portmapper {
+            Some(rpcbind) => Some(Advertisement::register(rpcbind, &programs, &bound)?),
+            None => None,
+        };
         let shutdown = Arc::new(AtomicBool::new(false));
         let event_loop = EventLoop::new(
             poll,
@@ -158,6 +177,6 @@ impl ServerBuilder {
             self.workers,
             Arc::clone(&shutdown),
         )?;
-        Ok(Server::new(event_loop, bound, programs, shutdown))
+        Ok(Server::new(event_loop, bound, programs, advertisement, shutdown))
     }
 }

@@ -39,6 +39,21 @@ pub enum Error {
     /// The event loop's own I/O failed (creating the poller, polling).
     #[error("event loop I/O error: {0}")]
     Io(#[from] io::Error),
+    /// The portmapper did not register a program (see
+    /// [`crate::ServerBuilder::portmapper`]).
+    #[error(
+        "cannot register program {prog} version {vers} on {netid} with the portmapper: {source}"
+    )]
+    Register {
+        /// Program number.
+        prog: u32,
+        /// Version number.
+        vers: u32,
+        /// The listener's transport.
+        netid: portmapper::Netid,
+        /// The portmapper's refusal or the failed call.
+        source: portmapper::Error,
+    },
     /// The server thread panicked.
     #[error("the server thread panicked")]
     Panicked,

@@ -29,6 +29,7 @@
 //!   procedure also gives `SYSTEM_ERR`). A call whose header cannot be
 //!   decoded gets no reply; on a stream it also closes the connection.
 
+mod advertise;
 mod builder;
 mod call;
 mod conn_stream;

@@ -1,11 +1,9 @@
 //! [`Server`] (bound, not yet running), [`ServerHandle`] (running on its
 //! own thread) and [`ShutdownTrigger`].
 //!
-//! Registration with the portmapper belongs here once its client exists:
-//! after the listeners are bound, `run`/`spawn` will register every pair of
-//! [`Server::programs`] on every [`Server::local_addrs`] entry (rpcbind v4
-//! SET with the universal address, portmap v2 SET for IPv4 TCP/UDP), and
-//! the drain at shutdown will unregister them. Nothing is registered today.
+//! A server built with [`ServerBuilder::portmapper`] carries its
+//! registrations; they are removed when it stops running (or is dropped
+//! without running).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +11,7 @@ use std::thread::JoinHandle;
 
 use mio::Waker;
 
+use crate::advertise::Advertisement;
 use crate::builder::ServerBuilder;
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
@@ -23,6 +22,7 @@ pub struct Server {
     event_loop: EventLoop,
     addrs: Vec<ListenAddr>,
     programs: Vec<(u32, u32)>,
+    advertisement: Option<Advertisement>,
     trigger: ShutdownTrigger,
 }
 
@@ -75,10 +75,11 @@ impl Server {
         event_loop: EventLoop,
         addrs: Vec<ListenAddr>,
         programs: Vec<(u32, u32)>,
+        advertisement: Option<Advertisement>,
         flag: Arc<AtomicBool>,
     ) -> Server {
         let trigger = ShutdownTrigger { flag, waker: event_loop.waker() };
-        Server { event_loop, addrs, programs, trigger }
+        Server { event_loop, addrs, programs, advertisement, trigger }
     }
 
     /// The addresses the listeners are bound to, in the order they were
@@ -107,17 +108,25 @@ impl Server {
         self.trigger.clone()
     }
 
-    /// Serves on this thread until a shutdown (see [`Server::shutdown_trigger`]) completes.
+    /// Serves on this thread until a shutdown (see [`Server::shutdown_trigger`])
+    /// completes, then unregisters from the portmapper.
     pub fn run(self) -> Result<()> {
-        self.event_loop.run()
+        let Server { event_loop, advertisement, .. } = self;
+        let result = event_loop.run();
+        drop(advertisement);
+        result
     }
 
     /// Serves on a new thread.
     pub fn spawn(self) -> Result<ServerHandle> {
-        let Server { event_loop, addrs, programs, trigger } = self;
+        let Server { event_loop, addrs, programs, advertisement, trigger } = self;
         let thread = std::thread::Builder::new()
             .name("svc-io".into())
-            .spawn(move || event_loop.run())
+            .spawn(move || {
+                let result = event_loop.run();
+                drop(advertisement);
+                result
+            })
             .map_err(Error::Io)?;
         Ok(ServerHandle { thread: Some(thread), addrs, programs, trigger })
     }

@@ -12,7 +12,7 @@ use crate::names::{self, Namespace};
 
 /// Methods of the client struct that procedures must not take.
 const RESERVED_METHODS: &[&str] =
-    &["new", "connect_tcp", "connect_udp", "connect_unix", "inner", "register"];
+    &["new", "create", "connect_tcp", "connect_udp", "connect_unix", "inner", "register"];
 
 /// The Rust names of one program.
 pub(crate) struct ProgramNames {
@@ -308,6 +308,10 @@ impl Gen<'_> {
                     /// Connects to the server over a Unix stream socket.
                     pub fn connect_unix(path: impl ::core::convert::AsRef<::std::path::Path>) -> ::core::result::Result<Self, #rt::clnt::Error> {
                         #rt::clnt::ClientBuilder::new(#pc, #vc).unix(path).map(|client| Self { client })
+                    }
+                    /// Finds the server through the portmapper of `host` and connects to it over `netid`, as `clnt_create` does.
+                    pub fn create(host: &str, netid: #rt::portmapper::Netid) -> ::core::result::Result<Self, #rt::portmapper::Error> {
+                        #rt::portmapper::connect(host, #pc, #vc, netid).map(|client| Self { client })
                     }
                     /// The underlying client (timeouts, other programs).
                     pub fn inner(&self) -> &#rt::clnt::Client { &self.client }

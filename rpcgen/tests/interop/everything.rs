@@ -837,6 +837,14 @@ impl EverythingProgEverythingV1Client {
             .unix(path)
             .map(|client| Self { client })
     }
+    /// Finds the server through the portmapper of `host` and connects to it over `netid`, as `clnt_create` does.
+    pub fn create(
+        host: &str,
+        netid: ::oncrpc::portmapper::Netid,
+    ) -> ::core::result::Result<Self, ::oncrpc::portmapper::Error> {
+        ::oncrpc::portmapper::connect(host, EVERYTHING_PROG, EVERYTHING_V1, netid)
+            .map(|client| Self { client })
+    }
     /// The underlying client (timeouts, other programs).
     pub fn inner(&self) -> &::oncrpc::clnt::Client {
         &self.client
@@ -912,6 +920,14 @@ impl EverythingProgEverythingV2Client {
     ) -> ::core::result::Result<Self, ::oncrpc::clnt::Error> {
         ::oncrpc::clnt::ClientBuilder::new(EVERYTHING_PROG, EVERYTHING_V2)
             .unix(path)
+            .map(|client| Self { client })
+    }
+    /// Finds the server through the portmapper of `host` and connects to it over `netid`, as `clnt_create` does.
+    pub fn create(
+        host: &str,
+        netid: ::oncrpc::portmapper::Netid,
+    ) -> ::core::result::Result<Self, ::oncrpc::portmapper::Error> {
+        ::oncrpc::portmapper::connect(host, EVERYTHING_PROG, EVERYTHING_V2, netid)
             .map(|client| Self { client })
     }
     /// The underlying client (timeouts, other programs).

@@ -1,9 +1,10 @@
 //! [`Rpcbind`]: the binding client. It reaches a portmapper the way
-//! libtirpc does (the local socket first when one is configured, then TCP
-//! or UDP) and speaks rpcbind v4, v3 or portmap v2, falling back on
+//! libtirpc does - registrations and listings over the local socket when
+//! one is configured, else TCP or UDP; lookups over the transport they
+//! ask about - and speaks rpcbind v4, v3 or portmap v2, falling back on
 //! `PROG_MISMATCH` and `PROG_UNAVAIL` as `rpcb_getaddr` does.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -97,23 +98,48 @@ impl Rpcbind {
     /// A client for version `vers` of the portmapper program, over the
     /// local socket if it accepts, else over IP.
     pub fn client(&self, vers: u32) -> Result<Client, Error> {
-        let builder =
-            ClientBuilder::new(PMAP_PROG, vers).timeout(self.timeout).connect_timeout(self.timeout);
         let mut last = None;
         if let Some(path) = &self.socket {
-            match builder.clone().unix(path) {
+            match self.builder(vers).unix(path) {
                 Ok(c) => return Ok(c),
-                Err(e) => last = Some(e),
+                Err(e) => last = Some(Error::Rpc(e)),
             }
         }
         if let Some(addr) = self.inet {
-            let made = if self.datagram { builder.udp(addr) } else { builder.tcp(addr) };
-            match made {
-                Ok(c) => return Ok(c),
-                Err(e) => last = Some(e),
-            }
+            return self.connect_inet(vers, addr, self.datagram);
         }
-        Err(Error::Rpc(last.unwrap_or(clnt::Error::UnknownHost("no portmapper address".into()))))
+        Err(last.unwrap_or_else(|| {
+            Error::Rpc(clnt::Error::UnknownHost("no portmapper address".into()))
+        }))
+    }
+
+    /// A client for version `vers` over the transport `netid` names. A
+    /// portmapper answers GETADDR for the transport the query arrives on,
+    /// so lookups go over the transport they are about, as libtirpc's do.
+    pub fn client_on(&self, vers: u32, netid: Netid) -> Result<Client, Error> {
+        if netid == Netid::Local {
+            let path = self.socket.as_ref().ok_or(Error::UnknownNetid(netid.to_string()))?;
+            return Ok(self.builder(vers).unix(path)?);
+        }
+        let addr = self.inet.ok_or(Error::UnknownNetid(netid.to_string()))?;
+        let addr = match (addr, netid.is_ipv6()) {
+            (a, v6) if a.is_ipv6() == v6 => a,
+            (a, true) if a.ip().is_loopback() => SocketAddr::from((Ipv6Addr::LOCALHOST, a.port())),
+            (a, false) if a.ip().is_loopback() => SocketAddr::from((Ipv4Addr::LOCALHOST, a.port())),
+            (a, _) => {
+                return Err(Error::UnknownHost { host: a.ip().to_string(), netid });
+            }
+        };
+        self.connect_inet(vers, addr, netid.is_datagram())
+    }
+
+    fn builder(&self, vers: u32) -> ClientBuilder {
+        ClientBuilder::new(PMAP_PROG, vers).timeout(self.timeout).connect_timeout(self.timeout)
+    }
+
+    fn connect_inet(&self, vers: u32, addr: SocketAddr, datagram: bool) -> Result<Client, Error> {
+        let builder = self.builder(vers);
+        Ok(if datagram { builder.udp(addr)? } else { builder.tcp(addr)? })
     }
 
     fn v4(&self) -> Result<RpcbprogRpcbvers4Client, Error> {
@@ -124,8 +150,12 @@ impl Rpcbind {
         self.client(rpcb_prot::RPCBVERS).map(RpcbprogRpcbversClient::new)
     }
 
+    /// Portmap v2 is an IPv4 protocol: it goes over IP, never the local
+    /// socket.
     fn v2(&self) -> Result<PmapProgPmapVersClient, Error> {
-        self.client(pmap_prot::PMAP_VERS).map(PmapProgPmapVersClient::new)
+        let addr = self.inet.ok_or(Error::UnknownNetid("portmap v2 over a local socket".into()))?;
+        self.connect_inet(pmap_prot::PMAP_VERS, addr, self.datagram)
+            .map(PmapProgPmapVersClient::new)
     }
 
     /// Registers `prog` version `vers` at universal address `uaddr` on
@@ -149,22 +179,27 @@ impl Rpcbind {
     /// [`Error::NotRegistered`] when the program is not there.
     pub fn getaddr(&self, prog: u32, vers: u32, netid: Netid) -> Result<String, Error> {
         let args = rpcb(prog, vers, netid.as_str(), "")?;
-        let answer = match self.v4()?.getaddr(&args) {
-            Err(e) if speaks_other_version(&e) => match self.v3()?.getaddr(&args) {
-                Err(e) if speaks_other_version(&e) && netid.ipproto().is_some() => {
-                    return self.getaddr_v2(prog, vers, netid);
+        let v4 = RpcbprogRpcbvers4Client::new(self.client_on(rpcb_prot::RPCBVERS4, netid)?);
+        let answer = match v4.getaddr(&args) {
+            Err(e) if speaks_other_version(&e) => {
+                match RpcbprogRpcbversClient::new(v4.inner().clone()).getaddr(&args) {
+                    Err(e) if speaks_other_version(&e) && netid.ipproto().is_some() => {
+                        return self.getaddr_v2(prog, vers, netid);
+                    }
+                    other => other?,
                 }
-                other => other?,
-            },
+            }
             other => other?,
         };
         non_empty(answer)
     }
 
-    /// Portmap v2 GETPORT turned into a universal address on the
-    /// portmapper's own host.
+    /// Portmap v2 GETPORT, over the transport of `netid`, turned into a
+    /// universal address on the portmapper's own host.
     fn getaddr_v2(&self, prog: u32, vers: u32, netid: Netid) -> Result<String, Error> {
-        let port = self.pmap_getport(prog, vers, netid)?;
+        let prot = netid.ipproto().ok_or(Error::UnknownNetid(netid.to_string()))?;
+        let v2 = PmapProgPmapVersClient::new(self.client_on(pmap_prot::PMAP_VERS, netid)?);
+        let port = port_of(v2.getport(&Mapping { prog, vers, prot, port: 0 })?)?;
         let host = self.inet.map_or(Ipv4Addr::LOCALHOST.into(), |a| a.ip());
         Ok(crate::uaddr::from_socket_addr(SocketAddr::new(host, port)))
     }
@@ -172,7 +207,8 @@ impl Rpcbind {
     /// The address of exactly version `vers` (rpcbind v4 GETVERSADDR).
     pub fn getversaddr(&self, prog: u32, vers: u32, netid: Netid) -> Result<String, Error> {
         let args = rpcb(prog, vers, netid.as_str(), "")?;
-        non_empty(self.v4()?.getversaddr(&args)?)
+        let v4 = RpcbprogRpcbvers4Client::new(self.client_on(rpcb_prot::RPCBVERS4, netid)?);
+        non_empty(v4.getversaddr(&args)?)
     }
 
     /// Every address of `prog` version `vers`, on `netid` or on every
@@ -262,12 +298,7 @@ impl Rpcbind {
     /// GETPORT, as `pmap_getport`); [`Error::NotRegistered`] for port 0.
     pub fn pmap_getport(&self, prog: u32, vers: u32, netid: Netid) -> Result<u16, Error> {
         let prot = netid.ipproto().ok_or(Error::UnknownNetid(netid.to_string()))?;
-        let port = self.v2()?.getport(&Mapping { prog, vers, prot, port: 0 })?;
-        match u16::try_from(port) {
-            Ok(0) => Err(Error::NotRegistered),
-            Ok(p) => Ok(p),
-            Err(_) => Err(Error::BadUaddr(format!("port {port}"))),
-        }
+        port_of(self.v2()?.getport(&Mapping { prog, vers, prot, port: 0 })?)
     }
 
     /// Every portmap v2 mapping (portmap v2 DUMP, as `pmap_getmaps`).
@@ -295,6 +326,15 @@ impl Rpcbind {
 /// asked for, so an older one is worth trying.
 fn speaks_other_version(e: &clnt::Error) -> bool {
     matches!(e, clnt::Error::ProgVersMismatch { .. } | clnt::Error::ProgUnavail)
+}
+
+/// A GETPORT answer: [`Error::NotRegistered`] for port 0.
+fn port_of(port: u32) -> Result<u16, Error> {
+    match u16::try_from(port) {
+        Ok(0) => Err(Error::NotRegistered),
+        Ok(p) => Ok(p),
+        Err(_) => Err(Error::BadUaddr(format!("port {port}"))),
+    }
 }
 
 fn non_empty(uaddr: ByteString) -> Result<String, Error> {

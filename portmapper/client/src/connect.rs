@@ -25,9 +25,9 @@ pub fn connect(host: &str, prog: u32, vers: u32, netid: Netid) -> Result<Client,
 }
 
 impl Rpcbind {
-    /// The portmapper of `host` reached over `netid`'s protocol family
-    /// (UDP for the UDP netids), with the local socket tried first when
-    /// `host` is this host's loopback address.
+    /// The portmapper of `host`, at an address of `netid`'s protocol
+    /// family, reached over UDP for the UDP netids; with the local socket
+    /// too when `host` is a loopback address.
     pub fn for_host(host: &str, netid: Netid) -> Result<Rpcbind, Error> {
         let unknown = || Error::UnknownHost { host: host.to_owned(), netid };
         let ip = (host, PMAP_PORT)

@@ -1,24 +1,35 @@
-//! `ServerBuilder::portmapper`: the server registers every program on
-//! every listener with the portmapper when built, and unregisters them
-//! when it stops. The portmapper here is a recording fake served by svc
-//! itself; the real rpcbind and ours are exercised in the interop tests.
+//! The portmapper seen from a server and a client, against a recording
+//! fake portmapper served by svc itself (the real rpcbind and ours are
+//! exercised in the namespace tests):
+//! * `ServerBuilder::portmapper`: the server registers every program on
+//!   every listener when built, and unregisters them when it stops;
+//! * `portmapper::Rpcbind::getaddr` falls back from rpcbind v4 to v3 to
+//!   portmap v2 as libtirpc does, and `Rpcbind::connect` follows the
+//!   answer.
 
 // Test code: a panic is how a failure is reported.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 
-use portmapper::proto::rpcb_prot::{RPCBPROC_SET, RPCBPROC_UNSET, RPCBVERS, Rpcb};
+use portmapper::proto::pmap_prot::{Mapping, PMAPPROC_GETPORT};
+use portmapper::proto::rpcb_prot::{
+    RPCBPROC_GETADDR, RPCBPROC_SET, RPCBPROC_UNSET, RPCBVERS, Rpcb,
+};
 use portmapper::{Netid, Rpcbind, uaddr};
 use svc::{CallContext, Dispatch, ListenAddr, ProcError, Server};
 use xdr::Decoder;
 
-/// A portmapper that answers SET and UNSET with `accept` and records them
-/// as ("set"|"unset", prog, vers, netid, uaddr).
+/// A portmapper that records SET and UNSET as ("set"|"unset", prog, vers,
+/// netid, uaddr) and accepts them unless told to refuse SET; it answers
+/// v3/v4 GETADDR with `address` and v2 GETPORT with `port`, recording
+/// ("getaddr"|"getport", prog, version of the portmapper asked, ...).
 #[derive(Default)]
 struct FakeRpcbind {
     calls: Mutex<Vec<(&'static str, u32, u32, String, String)>>,
     refuse_sets: bool,
+    address: String,
+    port: u32,
 }
 
 impl Dispatch for FakeRpcbind {
@@ -30,6 +41,30 @@ impl Dispatch for FakeRpcbind {
     ) -> Result<(), ProcError> {
         let verb = match ctx.proc_num {
             0 => return Ok(()),
+            PMAPPROC_GETPORT if ctx.vers == 2 => {
+                let m: Mapping = Decoder::new(args).read()?;
+                self.calls.lock().unwrap().push((
+                    "getport",
+                    m.prog,
+                    2,
+                    String::new(),
+                    String::new(),
+                ));
+                return xdr::append(&self.port, results).map_err(|_| ProcError::SystemErr);
+            }
+            RPCBPROC_GETADDR => {
+                let q: Rpcb = Decoder::new(args).read()?;
+                self.calls.lock().unwrap().push((
+                    "getaddr",
+                    q.r_prog,
+                    ctx.vers,
+                    String::new(),
+                    String::new(),
+                ));
+                let answer: xdr::ByteString =
+                    xdr::ByteString::try_from(self.address.as_str()).unwrap();
+                return xdr::append(&answer, results).map_err(|_| ProcError::SystemErr);
+            }
             RPCBPROC_SET => "set",
             RPCBPROC_UNSET => "unset",
             _ => return Err(ProcError::ProcUnavail),
@@ -49,9 +84,17 @@ impl Dispatch for FakeRpcbind {
 }
 
 fn fake(refuse_sets: bool) -> (Arc<FakeRpcbind>, svc::ServerHandle) {
-    let fake = Arc::new(FakeRpcbind { refuse_sets, ..FakeRpcbind::default() });
-    let handle = Server::builder()
-        .register(portmapper::proto::PMAP_PROG, RPCBVERS, Arc::clone(&fake))
+    serve(FakeRpcbind { refuse_sets, ..FakeRpcbind::default() }, &[RPCBVERS])
+}
+
+/// Serves `fake` as the given versions of the portmapper program.
+fn serve(fake: FakeRpcbind, versions: &[u32]) -> (Arc<FakeRpcbind>, svc::ServerHandle) {
+    let fake = Arc::new(fake);
+    let mut builder = Server::builder();
+    for &vers in versions {
+        builder = builder.register(portmapper::proto::PMAP_PROG, vers, Arc::clone(&fake));
+    }
+    let handle = builder
         .listen_tcp("127.0.0.1:0".parse().unwrap())
         .workers(0)
         .build()
@@ -146,4 +189,50 @@ fn an_unreachable_portmapper_fails_the_build() {
         matches!(err, svc::Error::Register { source: portmapper::Error::Rpc(_), .. }),
         "{err:?}"
     );
+}
+
+#[test]
+fn getaddr_falls_back_from_v4_to_v3_to_portmap_v2() {
+    let prog = 0x2000_0104;
+    for (versions, asked) in [(&[2, 3, 4][..], 4), (&[2, 3], 3), (&[2], 2)] {
+        let fake =
+            FakeRpcbind { address: "127.0.0.1.3.4".into(), port: 0x304, ..FakeRpcbind::default() };
+        let (fake, pmap) = serve(fake, versions);
+        let found = Rpcbind::at(pmap.tcp_addr().unwrap()).getaddr(prog, 1, Netid::Tcp).unwrap();
+        assert_eq!(found, "127.0.0.1.3.4", "portmapper speaking {versions:?}");
+        let last = fake.calls.lock().unwrap().last().cloned().unwrap();
+        assert_eq!((last.1, last.2), (prog, asked), "portmapper speaking {versions:?}");
+    }
+}
+
+#[test]
+fn getaddr_reports_an_unregistered_program() {
+    for versions in [&[4][..], &[2]] {
+        let (_fake, pmap) = serve(FakeRpcbind::default(), versions);
+        let err =
+            Rpcbind::at(pmap.tcp_addr().unwrap()).getaddr(0x2000_0105, 1, Netid::Tcp).unwrap_err();
+        assert!(matches!(err, portmapper::Error::NotRegistered), "{versions:?}: {err:?}");
+    }
+}
+
+#[test]
+fn connect_follows_a_wildcard_address_to_the_portmappers_host() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    // The fake says the program is at 0.0.0.0:<its own port>: the client
+    // must connect to the portmapper's host at that port - itself.
+    let fake = FakeRpcbind { address: uaddr::wildcard(port, false), ..FakeRpcbind::default() };
+    let fake = Arc::new(fake);
+    let pmap = Server::builder()
+        .register(portmapper::proto::PMAP_PROG, 4, Arc::clone(&fake))
+        .listen_tcp(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .workers(0)
+        .build()
+        .unwrap()
+        .spawn()
+        .unwrap();
+    let builder = clnt::ClientBuilder::new(portmapper::proto::PMAP_PROG, 4);
+    let client = Rpcbind::at(pmap.tcp_addr().unwrap()).connect(builder, Netid::Tcp).unwrap();
+    client.call::<(), ()>(0, &()).unwrap();
 }

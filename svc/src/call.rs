@@ -32,6 +32,9 @@ pub(crate) enum Outcome {
     Replied,
     /// The header could not be decoded: no reply (libtirpc sends none either).
     Garbage,
+    /// The procedure asked for no reply ([`ProcError::NoReply`]); nothing
+    /// was appended.
+    Silent,
 }
 
 /// Where a call should run.
@@ -149,9 +152,23 @@ pub(crate) fn handle(
         out.resize(results_at, 0);
         result = Err(ProcError::SystemErr);
     }
-    if let Err(e) = result {
-        out.truncate(reply_at);
-        put_header(out, error_reply(xid, &e, &ctx));
+    match result {
+        Ok(()) => {}
+        Err(ProcError::NoReply) => {
+            log::debug!(
+                "call {xid:#x} to {}.{}.{} from {}: no reply",
+                ctx.prog,
+                ctx.vers,
+                ctx.proc_num,
+                ctx.peer
+            );
+            out.truncate(mark_at);
+            return Outcome::Silent;
+        }
+        Err(e) => {
+            out.truncate(reply_at);
+            put_header(out, error_reply(xid, &e, &ctx));
+        }
     }
     finish(out, mark_at, reply_at, framed, xid);
     Outcome::Replied
@@ -168,9 +185,16 @@ fn error_reply(xid: u32, e: &ProcError, ctx: &CallContext) -> ReplyHeader<'stati
     );
     match e {
         ProcError::ProcUnavail => ReplyHeader::accepted(xid, AcceptStat::ProcUnavail),
+        ProcError::ProgUnavail => ReplyHeader::accepted(xid, AcceptStat::ProgUnavail),
+        ProcError::ProgMismatch { low, high } => {
+            ReplyHeader::accepted(xid, AcceptStat::ProgMismatch { low: *low, high: *high })
+        }
         ProcError::GarbageArgs(_) => ReplyHeader::accepted(xid, AcceptStat::GarbageArgs),
         ProcError::SystemErr => ReplyHeader::accepted(xid, AcceptStat::SystemErr),
         ProcError::AuthError(stat) => ReplyHeader::denied(xid, RejectedReply::AuthError(*stat)),
+        // Handled before a header is written; should one get here, the
+        // caller gets SYSTEM_ERR rather than nothing.
+        ProcError::NoReply => ReplyHeader::accepted(xid, AcceptStat::SystemErr),
     }
 }
 
@@ -223,6 +247,12 @@ mod tests {
                 2 => Err(ProcError::SystemErr),
                 3 => Err(ProcError::AuthError(AuthStat::TooWeak)),
                 4 => panic!("procedure 4 always panics"),
+                5 => {
+                    results.extend_from_slice(b"partial");
+                    Err(ProcError::NoReply)
+                }
+                6 => Err(ProcError::ProgUnavail),
+                7 => Err(ProcError::ProgMismatch { low: 3, high: 9 }),
                 _ => Err(ProcError::ProcUnavail),
             }
         }
@@ -287,6 +317,11 @@ mod tests {
         );
         assert_eq!(reply_of(&call(2, 7, 2, 9, none)).0, accepted(AcceptStat::ProcUnavail));
         assert_eq!(reply_of(&call(2, 7, 2, 2, none)).0, accepted(AcceptStat::SystemErr));
+        assert_eq!(reply_of(&call(2, 7, 2, 6, none)), (accepted(AcceptStat::ProgUnavail), vec![]));
+        assert_eq!(
+            reply_of(&call(2, 7, 2, 7, none)),
+            (accepted(AcceptStat::ProgMismatch { low: 3, high: 9 }), vec![])
+        );
         assert_eq!(reply_of(&call(2, 7, 2, 4, none)), (accepted(AcceptStat::SystemErr), vec![]));
         assert_eq!(
             reply_of(&call(2, 7, 2, 3, none)).0,
@@ -313,6 +348,16 @@ mod tests {
         assert_eq!(route(&r, &call(2, 7, 2, 1, OpaqueAuth::NONE)), Route::Worker);
         assert_eq!(route(&r, &call(2, 7, 4, 1, OpaqueAuth::NONE)), Route::Inline);
         assert_eq!(route(&r, &call(2, 9, 2, 1, OpaqueAuth::NONE)), Route::Inline);
+    }
+
+    #[test]
+    fn no_reply_appends_nothing_framed_or_not() {
+        let msg = call(2, 7, 2, 5, OpaqueAuth::NONE);
+        for framed in [true, false] {
+            let mut out = vec![0xee];
+            assert_eq!(handle(&registry(), &origin(), &msg, &mut out, framed), Outcome::Silent);
+            assert_eq!(out, [0xee], "framed: {framed}");
+        }
     }
 
     #[test]

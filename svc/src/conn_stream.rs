@@ -343,7 +343,7 @@ impl Conn {
                     .out
                     .append_with(|buf| call::handle(cx.registry, origin, &record, buf, true));
                 match outcome {
-                    Outcome::Replied => Ok(()),
+                    Outcome::Replied | Outcome::Silent => Ok(()),
                     Outcome::Garbage => self.garbage(),
                 }
             }

@@ -13,21 +13,42 @@ use crate::context::CallContext;
 pub enum ProcError {
     /// The version has no such procedure: `PROC_UNAVAIL`.
     ProcUnavail,
+    /// `PROG_UNAVAIL`, for a dispatcher that answers for other programs
+    /// (rpcbind's INDIRECT reports so when the program it should call is
+    /// not registered).
+    ProgUnavail,
+    /// `PROG_MISMATCH` with the versions supported, for a dispatcher that
+    /// answers for other programs (rpcbind's INDIRECT).
+    ProgMismatch {
+        /// Lowest version.
+        low: u32,
+        /// Highest version.
+        high: u32,
+    },
     /// The arguments could not be decoded: `GARBAGE_ARGS`.
     GarbageArgs(xdr::Error),
     /// The procedure failed: `SYSTEM_ERR`.
     SystemErr,
     /// The caller's credentials are refused: `AUTH_ERROR` with this reason.
     AuthError(AuthStat),
+    /// Send no reply at all: the caller times out (or retransmits), as
+    /// rpcbind does for remote calls it cannot forward. A stream
+    /// connection stays open and its later calls are answered.
+    NoReply,
 }
 
 impl fmt::Display for ProcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ProcError::ProcUnavail => f.write_str("procedure unavailable"),
+            ProcError::ProgUnavail => f.write_str("program unavailable"),
+            ProcError::ProgMismatch { low, high } => {
+                write!(f, "program version mismatch (versions {low} to {high})")
+            }
             ProcError::GarbageArgs(e) => write!(f, "cannot decode arguments: {e}"),
             ProcError::SystemErr => f.write_str("system error"),
             ProcError::AuthError(stat) => write!(f, "authentication error: {stat}"),
+            ProcError::NoReply => f.write_str("no reply"),
         }
     }
 }

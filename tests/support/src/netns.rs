@@ -13,10 +13,9 @@
 //! Namespaces need root: without it the test is skipped with a message on
 //! stderr, and fails when `CI` is set (CI runs as root).
 
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Set in the environment of the test process inside the namespaces.
 const INSIDE: &str = "ONCRPC_TEST_IN_NETNS";
@@ -49,35 +48,17 @@ pub fn isolate(name: &str) -> Option<Isolated> {
         return None;
     }
     let exe = std::env::current_exe().expect("the test binary's path");
-    let mut child = Command::new("unshare")
+    let mut command = Command::new("unshare");
+    command
         .args(["--net", "--mount", "--pid", "--fork", "--mount-proc", "--propagation", "private"])
         .arg(exe)
         .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(INSIDE, "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run unshare (util-linux): {e}"));
-    let mut out = child.stdout.take().expect("piped stdout");
-    let mut err = child.stderr.take().expect("piped stderr");
-    let readers =
-        [std::thread::spawn(move || drain(&mut out)), std::thread::spawn(move || drain(&mut err))];
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("waiting for unshare") {
-            break Some(status);
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let [out, err] = readers.map(|r| r.join().unwrap_or_default());
+        .env(INSIDE, "1");
+    let output = crate::timed::output_within(&mut command, LIMIT);
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
     eprint!("--- {name} in its namespaces: stdout ---\n{out}--- stderr ---\n{err}");
-    let status = status.unwrap_or_else(|| panic!("{name} ran over {LIMIT:?} and was killed"));
-    assert!(status.success(), "{name} failed in its namespaces ({status})");
+    assert!(output.status.success(), "{name} failed in its namespaces ({})", output.status);
     assert!(
         out.contains("1 passed"),
         "{name} did not run in its namespaces: is the name its full test path?"
@@ -104,9 +85,9 @@ impl Host {
         run(Command::new("ip").args(["addr", "add", &format!("{local}/24"), "dev", &here]));
         run(Command::new("ip").args(["link", "set", &here, "up"]));
         let host = Host { name: name.to_owned() };
-        run(&mut host.command("ip").args(["addr", "add", &format!("{remote}/24"), "dev", &there]));
-        run(&mut host.command("ip").args(["link", "set", &there, "up"]));
-        run(&mut host.command("ip").args(["link", "set", "lo", "up"]));
+        run(host.command("ip").args(["addr", "add", &format!("{remote}/24"), "dev", &there]));
+        run(host.command("ip").args(["link", "set", &there, "up"]));
+        run(host.command("ip").args(["link", "set", "lo", "up"]));
         host
     }
 
@@ -116,12 +97,6 @@ impl Host {
         c.args(["netns", "exec", &self.name]).arg(program.into());
         c
     }
-}
-
-fn drain(from: &mut impl Read) -> String {
-    let mut text = String::new();
-    let _ = from.read_to_string(&mut text);
-    text
 }
 
 fn run(command: &mut Command) {

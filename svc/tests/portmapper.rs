@@ -20,13 +20,16 @@ use portmapper::{Netid, Rpcbind, uaddr};
 use svc::{CallContext, Dispatch, ListenAddr, ProcError, Server};
 use xdr::Decoder;
 
+/// One recorded call: (verb, prog, vers, netid, uaddr).
+type Call = (&'static str, u32, u32, String, String);
+
 /// A portmapper that records SET and UNSET as ("set"|"unset", prog, vers,
 /// netid, uaddr) and accepts them unless told to refuse SET; it answers
 /// v3/v4 GETADDR with `address` and v2 GETPORT with `port`, recording
 /// ("getaddr"|"getport", prog, version of the portmapper asked, ...).
 #[derive(Default)]
 struct FakeRpcbind {
-    calls: Mutex<Vec<(&'static str, u32, u32, String, String)>>,
+    calls: Mutex<Vec<Call>>,
     refuse_sets: bool,
     address: String,
     port: u32,

@@ -15,9 +15,12 @@ fn deletes_match_system_rpcinfo() {
         // Refused: registered by root, deleted by nobody.
         register(100003, 3, Netid::Tcp, "0.0.0.0.8.1");
         let as_nobody = |rpcinfo: &str| {
+            // A copy nobody can reach, wherever the build directory is.
+            let copy = test_support::shared_copy(std::path::Path::new(rpcinfo));
+            let copy = copy.to_str().unwrap();
             common::run(
                 "/usr/bin/setpriv",
-                &["--reuid=65534", "--regid=65534", "--clear-groups", rpcinfo, "-d", "100003", "3"],
+                &["--reuid=65534", "--regid=65534", "--clear-groups", copy, "-d", "100003", "3"],
             )
         };
         let theirs = as_nobody(SYSTEM_RPCINFO);

@@ -11,11 +11,13 @@ mod child;
 pub mod golden;
 pub mod netns;
 pub mod portmap;
+mod shared_copy;
 mod timed;
 mod xdr_driver;
 
 pub use bins::workspace_bin;
 pub use c_peer::{CPeer, INSTALL_HINT};
 pub use child::Child;
+pub use shared_copy::shared_copy;
 pub use timed::output_within;
 pub use xdr_driver::XdrDriver;

@@ -36,8 +36,9 @@ impl Dir {
     pub fn new(name: &str) -> Dir {
         static COUNT: AtomicUsize = AtomicUsize::new(0);
         let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("rpcbind-{}-{name}-{n}", std::process::id()));
+        // Under the system temporary directory, which other users can
+        // reach (the security tests connect as other uids).
+        let path = std::env::temp_dir().join(format!("rpcbind-{}-{name}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).unwrap();
         Dir { path }

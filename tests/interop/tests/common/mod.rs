@@ -101,10 +101,12 @@ pub fn here(program: &Path) -> Command {
     Command::new(program)
 }
 
-/// Runs `program` as user and group `nobody` (65534), without groups.
+/// Runs `program` (a copy nobody can reach) as user and group `nobody`
+/// (65534), without groups.
 pub fn as_nobody(program: &Path) -> Command {
     let mut c = Command::new("setpriv");
-    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(program);
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+    c.arg(test_support::shared_copy(program));
     c
 }
 

@@ -12,7 +12,7 @@ use crate::names::{self, Namespace};
 
 /// Methods of the client struct that procedures must not take.
 const RESERVED_METHODS: &[&str] =
-    &["new", "create", "connect_tcp", "connect_udp", "connect_unix", "inner", "register"];
+    &["new", "create", "connect_tcp", "connect_udp", "connect_unix", "inner"];
 
 /// The Rust names of one program.
 pub(crate) struct ProgramNames {

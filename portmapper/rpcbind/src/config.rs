@@ -41,6 +41,13 @@ pub struct Options {
     #[arg(short = 'h', long = "host", value_name = "ADDR")]
     pub hosts: Vec<String>,
 
+    /// Serve TCP and UDP only on this address (repeatable), instead of
+    /// every address; not an rpcbind flag. Lets several portmappers share
+    /// a host, one per address (the dpc demo runs one on each of
+    /// 127.0.0.1, 127.0.0.2 and 127.0.0.3).
+    #[arg(long = "listen", value_name = "ADDR", conflicts_with = "hosts")]
+    pub listen: Vec<std::net::IpAddr>,
+
     /// Debug mode: log in detail, stay in the foreground.
     #[arg(short = 'd', long = "debug")]
     pub debug: bool,

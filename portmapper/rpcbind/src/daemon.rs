@@ -5,7 +5,8 @@
 //!
 //! Listeners: TCP on `0.0.0.0` and `::` (IPv6-only), UDP on the same or,
 //! with `-h`, on each address given plus 127.0.0.1 and ::1, and the local
-//! socket (mode 0666, so that unprivileged servers can register). Without
+//! socket (mode 0666, so that unprivileged servers can register); with
+//! `--listen`, TCP and UDP on the addresses given only. Without
 //! IPv6 on the host the daemon carries on with IPv4 alone, as rpcbind
 //! skips a transport it cannot bind.
 
@@ -217,6 +218,9 @@ fn plan(opts: &Options) -> Result<Vec<(ListenAddr, Role)>, Error> {
     let at = |ip: IpAddr| SocketAddr::new(ip, port);
     let any4 = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
     let any6 = IpAddr::V6(Ipv6Addr::UNSPECIFIED);
+    if !opts.listen.is_empty() {
+        return Ok(only_on(&opts.listen, port, opts));
+    }
     let mut plan = vec![
         (ListenAddr::Tcp(at(any6)), Role::Tcp6),
         (ListenAddr::Tcp(at(any4)), Role::Tcp),
@@ -251,6 +255,25 @@ fn plan(opts: &Options) -> Result<Vec<(ListenAddr, Role)>, Error> {
         }
     }
     Ok(plan)
+}
+
+/// The listeners of `--listen`: TCP and UDP on each address, the first
+/// of each family listed, and the local socket.
+fn only_on(addrs: &[IpAddr], port: u16, opts: &Options) -> Vec<(ListenAddr, Role)> {
+    let mut plan = Vec::new();
+    for (i, &ip) in addrs.iter().enumerate() {
+        let first = !addrs[..i].iter().any(|a| a.is_ipv6() == ip.is_ipv6());
+        let (tcp, udp) = match (first, ip.is_ipv6()) {
+            (false, _) => (Role::Extra, Role::Extra),
+            (true, true) => (Role::Tcp6, Role::Udp6),
+            (true, false) => (Role::Tcp, Role::Udp),
+        };
+        let at = SocketAddr::new(ip, port);
+        plan.push((ListenAddr::Tcp(at), tcp));
+        plan.push((ListenAddr::Udp(at), udp));
+    }
+    plan.push((ListenAddr::Unix(opts.socket.clone()), Role::Local));
+    plan
 }
 
 fn is_ipv6(addr: &str) -> bool {
@@ -363,6 +386,26 @@ mod tests {
             expected.iter().map(|(v, n, a)| (*v, (*n).to_owned(), (*a).to_owned())).collect();
         assert_eq!(listed, expected);
         assert!(own.iter().all(|r| r.owner == b"superuser" && r.prog == 100_000));
+    }
+
+    #[test]
+    fn listen_binds_tcp_and_udp_only_there() {
+        let p = plan(&opts(&["--listen", "127.0.0.2", "--listen", "127.0.0.3"])).unwrap();
+        let listed: Vec<_> = p
+            .iter()
+            .map(|(l, r)| (l.socket_addr().map(|a| a.to_string()), l.transport(), *r))
+            .collect();
+        let s = |a: &str| Some(a.to_owned());
+        assert_eq!(
+            listed,
+            [
+                (s("127.0.0.2:111"), svc::Transport::Tcp, Role::Tcp),
+                (s("127.0.0.2:111"), svc::Transport::Udp, Role::Udp),
+                (s("127.0.0.3:111"), svc::Transport::Tcp, Role::Extra),
+                (s("127.0.0.3:111"), svc::Transport::Udp, Role::Extra),
+                (None, svc::Transport::Unix, Role::Local),
+            ]
+        );
     }
 
     #[test]

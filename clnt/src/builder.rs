@@ -147,13 +147,10 @@ impl ClientBuilder {
     }
 
     fn finish(self, transport: Box<dyn Transport>) -> Result<Client, Error> {
-        let conn = Connection {
-            transport,
-            cred: CredState::new(&self.auth).map_err(Error::CantEncodeArgs)?,
-            xids: AtomicU32::new(xid_seed()),
-            retransmit: self.retransmit,
-        };
-        Ok(Client::new(conn, self.prog, self.vers, self.timeout))
+        let cred = CredState::new(&self.auth).map_err(Error::CantEncodeArgs)?;
+        let conn =
+            Connection { transport, xids: AtomicU32::new(xid_seed()), retransmit: self.retransmit };
+        Ok(Client::new(conn, cred, self.prog, self.vers, self.timeout))
     }
 }
 

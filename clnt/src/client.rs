@@ -10,7 +10,7 @@ use rpc::retransmit::{Retransmission, RetransmitPolicy, Step};
 use rpc::{AcceptStat, AuthStat, CallHeader, RPC_VERSION, RejectedReply, ReplyBody, ReplyHeader};
 use xdr::{DecodeOwned, Decoder, Encode, Encoder};
 
-use crate::auth::CredState;
+use crate::auth::{Auth, CredState};
 use crate::error::Error;
 use crate::transport::Transport;
 use crate::waiters::Turn;
@@ -19,7 +19,6 @@ use crate::waiters::Turn;
 #[derive(Debug)]
 pub(crate) struct Connection {
     pub(crate) transport: Box<dyn Transport>,
-    pub(crate) cred: CredState,
     pub(crate) xids: AtomicU32,
     pub(crate) retransmit: RetransmitPolicy,
 }
@@ -30,9 +29,14 @@ pub(crate) struct Connection {
 /// through any clone is in flight on the same connection at the same time,
 /// and replies are matched to calls by xid. A call that times out does not
 /// disturb the others.
+///
+/// Credentials belong to the handle: clones share them (and the
+/// `AUTH_SHORT` shorthand a server issues for them), while
+/// [`Client::with_auth`] makes a handle with credentials of its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     conn: Arc<Connection>,
+    cred: Arc<CredState>,
     prog: u32,
     vers: u32,
     timeout: Duration,
@@ -45,8 +49,14 @@ struct Reply {
 }
 
 impl Client {
-    pub(crate) fn new(conn: Connection, prog: u32, vers: u32, timeout: Duration) -> Client {
-        Client { conn: Arc::new(conn), prog, vers, timeout }
+    pub(crate) fn new(
+        conn: Connection,
+        cred: CredState,
+        prog: u32,
+        vers: u32,
+        timeout: Duration,
+    ) -> Client {
+        Client { conn: Arc::new(conn), cred: Arc::new(cred), prog, vers, timeout }
     }
 
     /// The program number calls go to.
@@ -72,6 +82,16 @@ impl Client {
     /// A handle on the same connection for another program or version.
     pub fn with_program(&self, prog: u32, vers: u32) -> Client {
         Client { prog, vers, ..self.clone() }
+    }
+
+    /// A handle on the same connection whose calls carry `auth`'s
+    /// credentials, leaving this handle's untouched. The new handle keeps
+    /// its own `AUTH_SHORT` state: a shorthand the server issues for its
+    /// credentials is used by it (and its clones) only. Fails only when
+    /// the credential cannot be encoded within `MAX_AUTH_BYTES`.
+    pub fn with_auth(&self, auth: Auth) -> Result<Client, Error> {
+        let cred = CredState::new(&auth).map_err(Error::CantEncodeArgs)?;
+        Ok(Client { cred: Arc::new(cred), ..self.clone() })
     }
 
     /// Calls procedure `proc_num` with `args` and decodes the results as `R`.
@@ -107,7 +127,7 @@ impl Client {
             let mut call = self.send_call(proc_num, args, false)?;
             let reply = self.await_reply(&mut call)?;
             match self.interpret(reply) {
-                Err(Error::AuthError(AuthStat::RejectedCred)) if self.conn.cred.drop_short() => {}
+                Err(Error::AuthError(AuthStat::RejectedCred)) if self.cred.drop_short() => {}
                 other => return other,
             }
         }
@@ -150,7 +170,7 @@ impl Client {
         proc_num: u32,
         args: &A,
     ) -> Result<Vec<u8>, Error> {
-        self.conn.cred.with_cred(|cred| {
+        self.cred.with_cred(|cred| {
             let header = CallHeader {
                 xid,
                 rpcvers: RPC_VERSION,
@@ -245,7 +265,7 @@ impl Client {
         match header.body {
             ReplyBody::Accepted { verf, stat } => match stat {
                 AcceptStat::Success => {
-                    self.conn.cred.accept_verifier(verf);
+                    self.cred.accept_verifier(verf);
                     Ok(Reply { message, results_at })
                 }
                 AcceptStat::ProgUnavail => Err(Error::ProgUnavail),
@@ -319,7 +339,7 @@ impl<R: DecodeOwned> PendingCall<R> {
         let reply = self.client.await_reply(&mut call)?;
         let reply = self.client.interpret(reply).inspect_err(|e| {
             if matches!(e, Error::AuthError(AuthStat::RejectedCred)) {
-                self.client.conn.cred.drop_short();
+                self.client.cred.drop_short();
             }
         })?;
         Decoder::new(&reply.message[reply.results_at..]).read().map_err(Error::CantDecodeRes)

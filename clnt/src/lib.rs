@@ -16,6 +16,9 @@
 //!   writes of concurrent calls are combined. There is no reader thread: a
 //!   waiting caller reads the socket itself and hands other calls their
 //!   replies, so a lone caller's reply costs no thread switch.
+//! * Credentials (`AUTH_NONE`, `AUTH_SYS` and the `AUTH_SHORT` shorthand a
+//!   server hands back) belong to the handle: [`Client::with_auth`] sends
+//!   calls with other credentials over the same connection.
 //! * UDP calls are resent on a doubling schedule until the call's timeout;
 //!   stray and duplicate replies are dropped.
 //! * Errors mirror libtirpc's `clnt_stat` ([`Error::stat`]) with

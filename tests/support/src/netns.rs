@@ -97,6 +97,36 @@ impl Host {
         c.args(["netns", "exec", &self.name]).arg(program.into());
         c
     }
+
+    /// A command that runs `program` on this host with the host's own
+    /// `/run` (a directory of the test's `/run` mounted over it), so that
+    /// the daemons of this host keep their sockets, locks and state apart
+    /// from the test's: `/run/rpcbind.sock` there is this host's.
+    pub fn own_run_command(&self, program: impl Into<PathBuf>) -> Command {
+        let dir = self.run_dir();
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        // `ip netns exec` gives the command a mount namespace of its own,
+        // so the bind mount is seen by the command alone.
+        let mut c = Command::new("ip");
+        c.args([
+            "netns",
+            "exec",
+            &self.name,
+            "sh",
+            "-c",
+            r#"mount --bind "$1" /run && shift && exec "$@""#,
+            "sh",
+        ])
+        .arg(dir)
+        .arg(program.into());
+        c
+    }
+
+    /// Where this host's own `/run` lives in the test's.
+    pub fn run_dir(&self) -> PathBuf {
+        PathBuf::from("/run/hosts").join(&self.name)
+    }
 }
 
 fn run(command: &mut Command) {

@@ -1,0 +1,35 @@
+//! The dpc name server: gives each registered process a cluster-wide id
+//! (`pid_d`) and answers where it runs, over the `DPC_NAMES_PROG`
+//! program of `dpc/proto/dpc_names.x`. The `dpc` CLI runs it as
+//! `dpc name-server`.
+//!
+//! * [`NameServer`] binds and serves ([`Options`] is its command line,
+//!   [`Error`] why it could not);
+//! * the table lives in an embedded redb store: every acknowledged
+//!   REGISTER is on disk before the reply, ids start at 1 and are never
+//!   reused;
+//! * [`proto`] holds the server trait rpcgen generates.
+//!
+//! # Trust rule
+//!
+//! An entry claims that a process runs on a node, and node daemons act on
+//! it (they signal the pid it names), so only that node may make or
+//! withdraw the claim. REGISTER and UNREGISTER are accepted when the
+//! caller's TCP source address is the entry's node address, or when both
+//! are loopback addresses (127.0.0.0/8, ::1: nodes sharing one machine,
+//! as in the demo on 127.0.0.1, .2 and .3). A caller on a Unix socket
+//! counts as loopback; UDP callers are never trusted. Anyone else gets
+//! `DPC_PERMISSION` and nothing changes. LOOKUP and LIST are open to all.
+
+mod error;
+mod options;
+pub mod proto;
+mod server;
+mod service;
+mod store;
+mod trust;
+
+pub use error::Error;
+pub use oncrpc::svc::{ServerHandle, ShutdownTrigger};
+pub use options::Options;
+pub use server::NameServer;

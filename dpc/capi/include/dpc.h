@@ -10,10 +10,11 @@
  *   ESRCH         no registered process has this id, or it has exited
  *   EPERM         kill(2) would not allow the signal, or the id is not
  *                 the caller's own (uregist)
- *   EINVAL        not a signal number (0 to 64)
+ *   EINVAL        not a signal number (0 to 31, 34 to 64)
  *   EHOSTUNREACH  the target's node daemon did not answer in time
  *   EHOSTDOWN     the name server did not answer in time
  *   ECONNREFUSED  this node's daemon is not running
+ *   ETIMEDOUT     this node's daemon did not answer in time
  *   EIO           the name server could not store the change
  *   EPROTO        any other failure of the exchange with the daemon
  */

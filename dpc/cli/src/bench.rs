@@ -23,26 +23,27 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct BenchArgs {
     /// Runs of the paper's experiment.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     runs: u32,
     /// The signal sent (0 measures everything but the delivery).
     #[arg(long, default_value = "USR1", value_parser = crate::signals::parse)]
     signal: i32,
     /// Signals per run.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     signals: u32,
     /// Concurrent senders for the throughput figure (each its own
     /// connection to the node daemon).
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     senders: u32,
     /// Signals per sender in the throughput figure.
-    #[arg(long = "per-sender", default_value_t = 500)]
+    #[arg(long = "per-sender", default_value_t = 500,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
     per_sender: u32,
 }
 
 /// Brings up the cluster, measures, prints the figures.
 pub(crate) fn run(args: &BenchArgs) -> Result<(), Box<dyn Error>> {
-    let dir = std::env::temp_dir().join(format!("dpc-bench-{}", std::process::id()));
+    let dir = dpc_cli::cluster::private_dir("dpc-bench")?;
     let result = bench(args, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     result

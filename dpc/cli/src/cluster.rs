@@ -54,6 +54,9 @@ impl LocalCluster {
     /// `dpc`, keeping their files in `dir`, and waits until every daemon
     /// is registered with its portmapper.
     pub fn start(dpc: &Path, dir: &Path, nodes: u8) -> io::Result<LocalCluster> {
+        if nodes == 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "a cluster needs a node"));
+        }
         std::fs::create_dir_all(dir)?;
         let addresses: Vec<IpAddr> =
             (1..=nodes.min(254)).map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, i))).collect();
@@ -255,6 +258,22 @@ impl Drop for Worker {
     }
 }
 
+/// A new directory of this user's alone (mode 0700) under the system's
+/// temporary directory, named `prefix-PID-N`: never one that existed
+/// before, which someone else could have prepared.
+pub fn private_dir(prefix: &str) -> io::Result<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut last_error = None;
+    for n in 0..100 {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}-{n}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| io::Error::other("no private directory")))
+}
+
 /// Serves a portmapper on each address, all on one free port: picks a
 /// port free on the first address and tries again with another when a
 /// later address has it taken.
@@ -302,13 +321,14 @@ fn start_portmapper(node_dir: &Path, address: IpAddr, port: u16) -> io::Result<S
 
 /// A port free for both TCP and UDP on `address` at the time of asking.
 fn free_port(address: IpAddr) -> io::Result<u16> {
-    loop {
+    for _ in 0..100 {
         let tcp = TcpListener::bind(SocketAddr::new(address, 0))?;
         let port = tcp.local_addr()?.port();
         if UdpSocket::bind(SocketAddr::new(address, port)).is_ok() {
             return Ok(port);
         }
     }
+    Err(io::Error::new(io::ErrorKind::AddrInUse, "no port free for both TCP and UDP"))
 }
 
 /// Starts `command` with its output discarded unless `RUST_LOG` asks for

@@ -14,7 +14,8 @@ pub(crate) struct NamesAt {
     #[arg(long = "pmap-port", env = "DPC_PMAP_PORT", default_value_t = 111)]
     pub(crate) pmap_port: u16,
     /// How long to wait for the portmapper and the name server.
-    #[arg(long = "timeout-ms", default_value_t = 2000)]
+    #[arg(long = "timeout-ms", default_value_t = 2000,
+          value_parser = clap::value_parser!(u64).range(1..=dpc::MAX_STEP_TIMEOUT_MS))]
     pub(crate) timeout_ms: u64,
 }
 

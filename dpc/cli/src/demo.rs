@@ -26,7 +26,7 @@ const SIGTERM: i32 = 15;
 
 /// Runs the demo; `Err` when any step did not behave.
 pub(crate) fn run() -> Result<(), Box<dyn Error>> {
-    let dir = std::env::temp_dir().join(format!("dpc-demo-{}", std::process::id()));
+    let dir = dpc_cli::cluster::private_dir("dpc-demo")?;
     let result = demo(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     result

@@ -15,13 +15,13 @@ pub(crate) fn entries(
     let mut after = 0;
     loop {
         let page = names.list(&DpcListArgs { after, max: 0 })?;
-        let more = page.more && !page.entries.is_empty();
-        if let Some(last) = page.entries.last() {
-            after = last.id;
-        }
-        all.extend(page.entries.into_inner());
-        if !more {
-            return Ok(all);
+        let next = page.entries.last().map(|last| last.id).filter(|&id| id > after);
+        // Entries come in id order: one at or below `after` is a broken
+        // answer, and ends the listing rather than looping on it.
+        all.extend(page.entries.into_inner().into_iter().filter(|e| e.id > after));
+        match next {
+            Some(id) if page.more => after = id,
+            _ => return Ok(all),
         }
     }
 }

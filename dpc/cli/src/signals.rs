@@ -36,10 +36,11 @@ const NAMES: [(&str, i32); 31] = [
 ];
 
 /// The number of a signal given by name (with or without `SIG`, any
-/// case) or number (0 to 64).
+/// case) or number (0 to 31, or 34 to 64: glibc keeps 32 and 33).
 pub(crate) fn parse(text: &str) -> Result<i32, String> {
     if let Ok(n) = text.parse::<i32>() {
-        return if (0..=64).contains(&n) { Ok(n) } else { Err(format!("{n}: invalid signal")) };
+        let valid = (0..=31).contains(&n) || (34..=64).contains(&n);
+        return if valid { Ok(n) } else { Err(format!("{n}: invalid signal")) };
     }
     let upper = text.to_ascii_uppercase();
     let name = upper.strip_prefix("SIG").unwrap_or(&upper);
@@ -68,7 +69,8 @@ mod tests {
         assert_eq!(parse("sigusr1"), Ok(10));
         assert_eq!(parse("9"), Ok(9));
         assert_eq!(parse("0"), Ok(0));
-        assert!(parse("65").is_err());
+        assert!(parse("65").is_err() && parse("32").is_err());
+        assert_eq!(parse("34"), Ok(34));
         assert!(parse("NOPE").is_err());
         assert_eq!(name(10), "SIGUSR1");
         assert_eq!(name(40), "40");

@@ -17,20 +17,27 @@ use test_support::workspace_bin;
 fn c_programs_register_signal_and_get_errno() {
     let dir = c_dir();
     let (shared, static_) = (c_example(&dir, true), c_example(&dir, false));
-    let cluster = LocalCluster::start(&workspace_bin("dpc"), &dir.join("cluster"), 2).unwrap();
-    let [one, two] = [&cluster.nodes()[0], &cluster.nodes()[1]];
+    let mut cluster = LocalCluster::start(&workspace_bin("dpc"), &dir.join("cluster"), 2).unwrap();
+    let two_socket = cluster.nodes()[1].socket.clone();
 
-    // A static C program registers on node 2; a shared one on node 1
-    // signals it by its pid_d.
+    // A static C program registers on node 2; then node 2's daemon
+    // restarts, closing the program's connection (which must not kill it
+    // with SIGPIPE), and takes the program back from the name server.
     let mut waiter = Command::new(&static_)
         .arg("wait")
-        .env(dpc::SOCKET_ENV, &two.socket)
+        .env(dpc::SOCKET_ENV, &two_socket)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(waiter.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let id = first.strip_prefix("registered ").unwrap_or_else(|| panic!("{first}")).to_owned();
+    cluster.kill_node(1);
+    cluster.start_node(1).unwrap();
+
+    // A shared C program on node 1 signals it by its pid_d; it reports
+    // the signal and unregisters over a new connection.
+    let one = &cluster.nodes()[0];
     let on_one = |args: &[&str]| {
         text(&Command::new(&shared).args(args).env(dpc::SOCKET_ENV, &one.socket).output().unwrap())
     };

@@ -18,7 +18,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{c_dir, c_example, text};
-use dpc::proto::names::{DPC_NAMES_PROG, DPC_NAMES_V1, DpcEntry, DpcLookupRes, DpcStatus};
+use dpc::proto::names::{
+    DPC_NAMES_PROG, DPC_NAMES_V1, DpcEntry, DpcLookupRes, DpcNamesProgDpcNamesV1Client, DpcStatus,
+};
 use dpc::proto::node::{DPC_NODE_PROG, DPC_NODE_V1};
 use dpc::{Node, PidD};
 use dpc_cli::cluster::Worker;
@@ -176,7 +178,7 @@ fn stop(mut child: Child) {
     let _ = child.wait();
 }
 
-fn names() -> dpc::proto::names::DpcNamesProgDpcNamesV1Client {
+fn names() -> DpcNamesProgDpcNamesV1Client {
     dpc::locate::names(ip(A), 111, Duration::from_secs(2)).unwrap()
 }
 
@@ -248,9 +250,16 @@ fn faults_are_reported_and_survived() {
     let mut on_b = cluster.worker_b(None);
     let sender = cluster.sender();
 
-    // uregist with a wrong triple changes nothing: at the name server...
-    let wrong = DpcEntry { id: on_a.id.0, node: A.try_into().unwrap(), pid: on_a.pid() as i32 + 1 };
-    assert_eq!(names().unregister(&wrong).unwrap(), DpcStatus::DpcMismatch);
+    // uregist with a wrong triple changes nothing: at the name server, as
+    // a root node daemon calls it (from a reserved port)...
+    let builder = ClientBuilder::new(DPC_NAMES_PROG, DPC_NAMES_V1).reserved_port(true);
+    let client = dpc::locate::program(ip(A), 111, builder, Duration::from_secs(2)).unwrap();
+    let as_daemon = DpcNamesProgDpcNamesV1Client::new(client);
+    let pid = on_a.pid() as i32;
+    let entry = |pid| DpcEntry { id: on_a.id.0, node: A.try_into().unwrap(), pid };
+    assert_eq!(as_daemon.unregister(&entry(pid + 1)).unwrap(), DpcStatus::DpcMismatch);
+    // ... while a user of host A (an ordinary port) may not even try.
+    assert_eq!(names().unregister(&entry(pid)).unwrap(), DpcStatus::DpcPermission);
     assert!(matches!(lookup(on_a.id), DpcLookupRes::DpcOk(_)));
     // ... and through the C interface, for another process's id: EPERM.
     let shared = c_example(&c_dir(), true);

@@ -21,12 +21,19 @@ pub const SOCKET_ENV: &str = "DPC_SOCKET";
 /// The node daemon's local socket when [`SOCKET_ENV`] is not set.
 pub const DEFAULT_SOCKET: &str = "/run/dpc.sock";
 
-/// How long a call to this node's daemon may take: more than the daemon
-/// itself waits for the name server and then the target's node.
-const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest a node daemon may wait for one step (a connect or a call)
+/// towards the name server or another node (`dpc node --timeout-ms`).
+pub const MAX_STEP_TIMEOUT_MS: u64 = 5000;
 
-/// A connection to this node's daemon.
-#[derive(Debug)]
+/// How long a call to this node's daemon may take: more than the daemon
+/// itself waits at worst - for the name server and then the target's
+/// node, each found through a portmapper (connect and call) and then
+/// connected and called: eight steps.
+const CALL_TIMEOUT: Duration = Duration::from_millis(8 * MAX_STEP_TIMEOUT_MS + 5000);
+
+/// A connection to this node's daemon; clones share it, and calls from
+/// many threads go out on it together.
+#[derive(Debug, Clone)]
 pub struct Node {
     client: DpcNodeProgDpcNodeV1Client,
     path: PathBuf,
@@ -78,13 +85,15 @@ impl Node {
 /// failure.
 static CONNECTION: Mutex<Option<(rustix::process::Pid, Node)>> = Mutex::new(None);
 
-/// Makes `call` on this process's connection. A kept connection the
-/// daemon has closed (it restarted) is replaced and the call made once
-/// more; a new connection's failure is the caller's.
+/// Makes `call` on this process's connection, which is locked only to be
+/// taken and put back, never during a call (other threads call at the
+/// same time; a fork during a call leaves no lock held). A kept
+/// connection the daemon has closed (it restarted) is replaced and the
+/// call made once more; a new connection's failure is the caller's.
 fn with_node<R>(call: impl Fn(&Node) -> Result<R, Error>) -> Result<R, Error> {
-    let mut guard = CONNECTION.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let lock = || CONNECTION.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let me = rustix::process::getpid();
-    let kept = guard.take().filter(|(pid, _)| *pid == me).map(|(_, node)| node);
+    let kept = lock().as_ref().filter(|(pid, _)| *pid == me).map(|(_, node)| node.clone());
     let (node, result) = match kept {
         Some(node) => match call(&node) {
             Err(e) if is_broken(&e) => fresh(&call)?,
@@ -92,9 +101,7 @@ fn with_node<R>(call: impl Fn(&Node) -> Result<R, Error>) -> Result<R, Error> {
         },
         None => fresh(&call)?,
     };
-    if !matches!(result, Err(Error::Daemon { .. })) {
-        *guard = Some((me, node));
-    }
+    *lock() = (!matches!(result, Err(Error::Daemon { .. }))).then_some((me, node));
     result
 }
 

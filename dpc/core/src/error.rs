@@ -24,7 +24,7 @@ pub enum Error {
     /// The process has exited.
     #[error("the process has exited")]
     Gone,
-    /// Not a signal number (0 to 64).
+    /// Not a signal number (0 to 31, 34 to 64: glibc keeps 32 and 33).
     #[error("invalid signal number")]
     BadSignal,
     /// The target's node daemon did not answer in time.
@@ -82,11 +82,13 @@ impl Error {
     }
 
     /// The `errno` the C interface sets for this error: `ESRCH` for an
-    /// unknown pid_d or a process that exited (as `kill(2)`), `EPERM`,
-    /// `EINVAL` for a bad signal or a pid_d of another process,
+    /// unknown pid_d or a process that exited (as `kill(2)`), `EPERM`
+    /// (including another process's pid_d given to `uregist`), `EINVAL` for
+    /// a bad signal or an entry the name server holds otherwise,
     /// `EHOSTUNREACH` for the target's node, `EHOSTDOWN` for the name
-    /// server, `ECONNREFUSED` when this node's daemon is not running, `EIO`
-    /// when the name server could not store a change, `EPROTO` otherwise.
+    /// server, `ECONNREFUSED` when this node's daemon is not running,
+    /// `ETIMEDOUT` when it did not answer in time, `EIO` when the name
+    /// server could not store a change, `EPROTO` otherwise.
     pub fn errno(&self) -> i32 {
         let errno = match self {
             Error::Unknown | Error::Gone => Errno::SRCH,
@@ -98,6 +100,7 @@ impl Error {
             Error::NotLocal | Error::NotAFailure => Errno::PROTO,
             Error::Daemon { source, .. } => match source {
                 clnt::Error::CantSend(_) => Errno::CONNREFUSED,
+                clnt::Error::TimedOut => Errno::TIMEDOUT,
                 _ => Errno::PROTO,
             },
         };

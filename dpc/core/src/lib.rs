@@ -14,7 +14,8 @@ mod error;
 pub mod locate;
 mod pid_d;
 pub mod proto;
+pub mod reserved;
 
-pub use api::{DEFAULT_SOCKET, Node, SOCKET_ENV, kill_d, regist, uregist};
+pub use api::{DEFAULT_SOCKET, MAX_STEP_TIMEOUT_MS, Node, SOCKET_ENV, kill_d, regist, uregist};
 pub use error::Error;
 pub use pid_d::PidD;

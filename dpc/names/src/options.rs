@@ -29,6 +29,11 @@ pub struct Options {
     /// port).
     #[arg(long)]
     pub no_advertise: bool,
+    /// Take REGISTER and UNREGISTER from any source port even when running
+    /// as root (by default a root name server believes only callers bound
+    /// to a reserved port: node daemons running as root).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[cfg(test)]

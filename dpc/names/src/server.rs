@@ -37,7 +37,13 @@ impl NameServer {
         let asked = SocketAddr::new(opts.listen, opts.port);
         // A LOOKUP is one read of the table: the I/O thread answers it, as
         // it answers NULL. REGISTER and UNREGISTER wait for an fsync.
-        let names = Inline::new(DpcNamesProgDpcNamesV1Server(Names::new(store)), &[NAMES_LOOKUP]);
+        let names = Inline::new(
+            DpcNamesProgDpcNamesV1Server(Names::new(
+                store,
+                dpc::reserved::running_as_root() && !opts.insecure,
+            )),
+            &[NAMES_LOOKUP],
+        );
         let mut builder = Server::builder()
             .register(DPC_NAMES_PROG, DPC_NAMES_V1, names)
             .listen_tcp(asked)

@@ -20,18 +20,26 @@ use oncrpc::xdr;
 
 use crate::proto::server::DpcNamesProgDpcNamesV1;
 use crate::store::{Entry, Removal, Store};
-use crate::trust::may_change;
+use crate::trust::{from_root, may_change};
 
 /// The name service: one store shared by every call.
 #[derive(Debug)]
 pub(crate) struct Names {
     store: Store,
+    /// Changes are taken only from reserved ports ([`from_root`]).
+    reserved_only: bool,
 }
 
 impl Names {
-    /// Serves the table kept in `store`.
-    pub(crate) fn new(store: Store) -> Names {
-        Names { store }
+    /// Serves the table kept in `store`, taking changes only from
+    /// reserved ports when `reserved_only`.
+    pub(crate) fn new(store: Store, reserved_only: bool) -> Names {
+        Names { store, reserved_only }
+    }
+
+    /// The trust rule for a change of an entry of `node` ([`crate::trust`]).
+    fn may_change(&self, ctx: &CallContext, node: IpAddr) -> bool {
+        may_change(ctx, node) && (!self.reserved_only || from_root(ctx))
     }
 }
 
@@ -81,7 +89,7 @@ impl DpcNamesProgDpcNamesV1 for Names {
     fn register(&self, ctx: &CallContext, arg: DpcLocation) -> Result<DpcRegisterRes, ProcError> {
         let node = parse_node(&arg.node, 0)?;
         check_pid(arg.pid, wire_len(&arg.node))?;
-        if !may_change(ctx, node) {
+        if !self.may_change(ctx, node) {
             log::warn!(
                 "REGISTER {node} pid {} from {}: refused (not that node)",
                 arg.pid,
@@ -105,7 +113,7 @@ impl DpcNamesProgDpcNamesV1 for Names {
         let node = parse_node(&arg.node, 8)?;
         check_pid(arg.pid, 8 + wire_len(&arg.node))?;
         let what = format!("UNREGISTER pid_d {} ({node} pid {})", arg.id, arg.pid);
-        if !may_change(ctx, node) {
+        if !self.may_change(ctx, node) {
             log::warn!("{what} from {}: refused (not that node)", ctx.peer);
             return Ok(DpcStatus::DpcPermission);
         }

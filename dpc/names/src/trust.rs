@@ -10,6 +10,11 @@
 //! counts as loopback. Calls over UDP, whose source is trivially forged,
 //! are never trusted. IPv4-mapped IPv6 addresses count as their IPv4
 //! address. Anyone may LOOKUP and LIST.
+//!
+//! A name server running as root also asks that the caller be bound to a
+//! reserved port ([`from_root`]): the node's daemon, running as root,
+//! calls from one; a user of that node cannot, so cannot forge or remove
+//! the node's entries (`--insecure` drops this).
 
 use std::net::IpAddr;
 
@@ -27,6 +32,12 @@ pub(crate) fn may_change(ctx: &CallContext, node: IpAddr) -> bool {
             source == node || (source.is_loopback() && node.is_loopback())
         }
     }
+}
+
+/// True when the caller of `ctx` is bound to a reserved port, which only
+/// root can bind: a root node daemon, not a user of its node.
+pub(crate) fn from_root(ctx: &CallContext) -> bool {
+    matches!(ctx.peer, PeerAddr::Inet(peer) if dpc::reserved::from_reserved_port(peer))
 }
 
 #[cfg(test)]
@@ -73,6 +84,14 @@ mod tests {
         let unix = ctx(Transport::Unix, PeerAddr::Unix(None));
         assert!(may_change(&unix, ip("127.0.0.9")));
         assert!(!may_change(&unix, ip("10.0.0.2")));
+    }
+
+    #[test]
+    fn reserved_ports_are_roots() {
+        assert!(from_root(&tcp("10.0.0.2")));
+        let user = ctx(Transport::Tcp, PeerAddr::Inet(([10, 0, 0, 2], 40000).into()));
+        assert!(!from_root(&user));
+        assert!(!from_root(&ctx(Transport::Unix, PeerAddr::Unix(None))));
     }
 
     #[test]

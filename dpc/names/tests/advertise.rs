@@ -52,6 +52,7 @@ fn clients_find_the_name_server_through_the_portmapper() {
         pmap_port,
         rpcbind_socket: socket,
         no_advertise: false,
+        insecure: true,
     };
     let names = NameServer::bind(&opts).unwrap();
     let port = names.tcp_addr().port();

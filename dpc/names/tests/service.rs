@@ -9,11 +9,11 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dpc::proto::names::{
-    DPC_LIST_MAX, DpcEntry, DpcListArgs, DpcLocation, DpcLookupRes, DpcNamesProgDpcNamesV1Client,
-    DpcNode, DpcRegisterRes, DpcStatus, PidD,
+    DPC_LIST_MAX, DPC_NAMES_PROG, DPC_NAMES_V1, DpcEntry, DpcListArgs, DpcLocation, DpcLookupRes,
+    DpcNamesProgDpcNamesV1Client, DpcNode, DpcRegisterRes, DpcStatus, PidD,
 };
 use dpc_names::{Error, NameServer, Options, ServerHandle};
-use oncrpc::clnt;
+use oncrpc::clnt::{self, ClientBuilder};
 
 /// A store path unique to one test, its directory removed on drop.
 struct TempDb {
@@ -50,6 +50,9 @@ fn options(db: &TempDb) -> Options {
         pmap_port: 111,
         rpcbind_socket: PathBuf::from("/nonexistent/rpcbind.sock"),
         no_advertise: true,
+        // These tests call from ordinary ports; the reserved-port rule of a
+        // root name server has its own test below.
+        insecure: true,
     }
 }
 
@@ -243,4 +246,28 @@ fn run_returns_when_triggered_and_frees_the_store() {
     assert_eq!(lookup(&c, 1), DpcLookupRes::DpcOk(location("127.0.0.1", 1)));
     drop(c);
     handle.shutdown().unwrap();
+}
+
+#[test]
+fn a_root_name_server_takes_changes_only_from_reserved_ports() {
+    if !dpc::reserved::running_as_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs this test as root");
+        eprintln!("SKIPPED: only root binds reserved ports (CI runs as root)");
+        return;
+    }
+    let db = TempDb::new("reserved");
+    let server = NameServer::bind(&Options { insecure: false, ..options(&db) }).unwrap();
+    let addr = server.tcp_addr();
+    let _handle = server.spawn().unwrap();
+    let builder = || ClientBuilder::new(DPC_NAMES_PROG, DPC_NAMES_V1);
+    let user = DpcNamesProgDpcNamesV1Client::new(builder().tcp(addr).unwrap());
+    let daemon =
+        DpcNamesProgDpcNamesV1Client::new(builder().reserved_port(true).tcp(addr).unwrap());
+
+    let refused = user.register(&location("127.0.0.2", 42)).unwrap();
+    assert_eq!(refused, DpcRegisterRes::Default(DpcStatus::DpcPermission));
+    let id = register(&daemon, "127.0.0.2", 42);
+    assert_eq!(user.unregister(&entry(id, "127.0.0.2", 42)).unwrap(), DpcStatus::DpcPermission);
+    assert!(matches!(lookup(&user, id), DpcLookupRes::DpcOk(_)), "anyone may look up");
+    assert_eq!(daemon.unregister(&entry(id, "127.0.0.2", 42)).unwrap(), DpcStatus::DpcOk);
 }

@@ -57,16 +57,18 @@ impl NodeDaemon {
         if opts.address.is_unspecified() || opts.address.is_multicast() {
             return Err(Error::Address(opts.address));
         }
-        // An address literal is at most 45 bytes: it fits in 64.
-        let node = DpcNode::try_from(opts.address.to_string().as_str())
+        // The name server keeps addresses canonical (an IPv4-mapped IPv6
+        // address as IPv4): so does the daemon, or it would not know its
+        // own entries. An address literal is at most 45 bytes: it fits.
+        let node = DpcNode::try_from(opts.address.to_canonical().to_string().as_str())
             .map_err(|_| Error::Address(opts.address))?;
         let wake = Wake::new().map_err(|source| Error::Setup { what: "eventfd", source })?;
         raise_fd_limit();
-        let root = rustix::process::geteuid().is_root();
+        let root = dpc::reserved::running_as_root();
         let state = Arc::new(State {
-            address: opts.address,
+            address: opts.address.to_canonical(),
             node,
-            names: Names::new(opts.names, opts.pmap_port, timeout),
+            names: Names::new(opts.names, opts.pmap_port, timeout, root),
             peers: Peers::new(opts.pmap_port, timeout, root),
             registry: Registry::new(wake, MAX_REGISTERED),
             cleanup: Cleanup::default(),

@@ -26,14 +26,23 @@ pub(crate) struct Names {
     node: IpAddr,
     pmap_port: u16,
     timeout: Duration,
+    reserved_port: bool,
     conns: Connections<DpcNamesProgDpcNamesV1Client>,
 }
 
 impl Names {
     /// The name server known to the portmapper at `node`, port
-    /// `pmap_port`; every connect and call bounded by `timeout`.
-    pub(crate) fn new(node: IpAddr, pmap_port: u16, timeout: Duration) -> Names {
-        Names { node, pmap_port, timeout, conns: Connections::new("name server at", 1) }
+    /// `pmap_port`; every connect and call bounded by `timeout`. Calls
+    /// from a reserved port when `reserved_port` (the daemon runs as
+    /// root), which a root name server requires of changes.
+    pub(crate) fn new(
+        node: IpAddr,
+        pmap_port: u16,
+        timeout: Duration,
+        reserved_port: bool,
+    ) -> Names {
+        let conns = Connections::new("name server at", 1);
+        Names { node, pmap_port, timeout, reserved_port, conns }
     }
 
     fn call<R>(
@@ -41,7 +50,8 @@ impl Names {
         call: impl Fn(&DpcNamesProgDpcNamesV1Client) -> Result<R, oncrpc::clnt::Error>,
     ) -> Result<R, Unreachable> {
         let connect = || {
-            let builder = ClientBuilder::new(DPC_NAMES_PROG, DPC_NAMES_V1);
+            let builder =
+                ClientBuilder::new(DPC_NAMES_PROG, DPC_NAMES_V1).reserved_port(self.reserved_port);
             match locate::program(self.node, self.pmap_port, builder, self.timeout) {
                 Ok(client) => Ok(DpcNamesProgDpcNamesV1Client::new(client)),
                 Err(e) => {

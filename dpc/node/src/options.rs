@@ -43,7 +43,7 @@ pub struct Options {
         long,
         value_name = "N",
         default_value_t = 2000,
-        value_parser = clap::value_parser!(u64).range(1..=600_000)
+        value_parser = clap::value_parser!(u64).range(1..=dpc::MAX_STEP_TIMEOUT_MS)
     )]
     pub timeout_ms: u64,
 

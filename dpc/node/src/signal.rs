@@ -9,9 +9,6 @@ use oncrpc::svc::{CallContext, PeerAddr};
 use crate::deliver::deliver;
 use crate::state::State;
 
-/// Ports below this are reserved to root (`IPPORT_RESERVED`).
-pub(crate) const RESERVED_PORTS: u16 = 1024;
-
 /// SIGNAL: delivers `args.sig` to the process registered here as
 /// `args.target` with pid `args.pid`, if the claimed uid may signal it.
 pub(crate) fn signal(state: &State, ctx: &CallContext, args: DpcSignalArgs) -> DpcStatus {
@@ -21,7 +18,7 @@ pub(crate) fn signal(state: &State, ctx: &CallContext, args: DpcSignalArgs) -> D
     };
     // From other nodes only: local processes call KILL.
     let PeerAddr::Inet(peer) = ctx.peer else { return DpcStatus::DpcPermission };
-    if state.reserved_only && peer.port() >= RESERVED_PORTS {
+    if state.reserved_only && !dpc::reserved::from_reserved_port(peer) {
         log::warn!("SIGNAL from {peer}: not a reserved port, credentials not believed");
         return DpcStatus::DpcPermission;
     }

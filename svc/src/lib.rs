@@ -45,6 +45,7 @@ mod out_queue;
 mod peercred;
 mod registry;
 mod server;
+mod socket_path;
 mod udp;
 mod workers;
 
@@ -57,3 +58,4 @@ pub use inline::Inline;
 pub use limits::{DEFAULT_MAX_RECORD, Limits};
 pub use listener::ListenAddr;
 pub use server::{Server, ServerHandle, ShutdownTrigger};
+pub use socket_path::reclaim_socket_path;

@@ -4,11 +4,8 @@
 //! taken back from the name server; then served on this thread
 //! ([`NodeDaemon::run`]) or another ([`NodeDaemon::spawn`]).
 
-use std::io;
 use std::net::SocketAddr;
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
 use dpc::proto::names::DpcNode;
@@ -75,7 +72,8 @@ impl NodeDaemon {
             reserved_only: root && !opts.insecure,
         });
 
-        prepare_socket_path(&opts.socket)?;
+        oncrpc::svc::reclaim_socket_path(&opts.socket)
+            .map_err(|source| Error::Socket { path: opts.socket.clone(), source })?;
         let rpcbind = Rpcbind::at(SocketAddr::new(opts.address, opts.pmap_port))
             .socket(Some(opts.rpcbind_socket.clone()))
             .timeout(timeout);
@@ -174,27 +172,6 @@ impl NodeHandle {
         served?;
         stopped
     }
-}
-
-/// Makes way for the local socket: a stale socket file (nobody listening)
-/// is removed; a live one, or another kind of file, is an error.
-fn prepare_socket_path(path: &Path) -> Result<(), Error> {
-    let error = |source| Error::Socket { path: path.to_path_buf(), source };
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(error(e)),
-    };
-    if !meta.file_type().is_socket() {
-        return Err(error(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "exists and is not a socket",
-        )));
-    }
-    if UnixStream::connect(path).is_ok() {
-        return Err(error(io::Error::new(io::ErrorKind::AddrInUse, "a server is listening on it")));
-    }
-    std::fs::remove_file(path).map_err(error)
 }
 
 /// Raises the soft limit on open files to the hard limit: each registered

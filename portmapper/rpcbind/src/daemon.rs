@@ -10,11 +10,8 @@
 //! IPv6 on the host the daemon carries on with IPv4 alone, as rpcbind
 //! skips a transport it cannot bind.
 
-use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
-use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::os::unix::net::UnixStream;
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -96,7 +93,8 @@ impl Daemon {
         let policy = Policy { insecure: opts.insecure, log_calls: opts.log_calls, forwarder };
         let service = Arc::new(Service::new(restored, Some(state), policy));
 
-        prepare_socket_path(&opts.socket)?;
+        svc::reclaim_socket_path(&opts.socket)
+            .map_err(|source| Error::Socket { path: opts.socket.clone(), source })?;
         let plan = plan(opts)?;
         let workers = svc::default_workers()
             + if opts.remote_calls { usize::from(opts.max_forwards) } else { 0 };
@@ -179,27 +177,6 @@ fn warm_start(state: &StateDir) -> Vec<Registration> {
             Vec::new()
         }
     }
-}
-
-/// Makes way for the local socket: a stale socket file (nobody listening)
-/// is removed; a live one, or another kind of file, is an error.
-fn prepare_socket_path(path: &Path) -> Result<(), Error> {
-    let error = |source| Error::Socket { path: path.to_path_buf(), source };
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(error(e)),
-    };
-    if !meta.file_type().is_socket() {
-        return Err(error(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            "exists and is not a socket",
-        )));
-    }
-    if UnixStream::connect(path).is_ok() {
-        return Err(error(io::Error::new(io::ErrorKind::AddrInUse, "a server is listening on it")));
-    }
-    std::fs::remove_file(path).map_err(error)
 }
 
 /// The addresses of a `-h` argument: a literal address, or a name's

@@ -1,6 +1,5 @@
 //! An in-memory name server implementing the server trait rpcgen
-//! generates from `dpc_names.x` (this crate's build script generates it
-//! for the tests), registered with the portmapper of 127.0.0.1. It can be
+//! generates from `dpc_names.x` (the name server crate's), registered with the portmapper of 127.0.0.1. It can be
 //! stopped and started again on the same table.
 
 use std::collections::BTreeMap;
@@ -17,13 +16,7 @@ use oncrpc::xdr::{ByteString, VarArray};
 
 use super::{Dir, Portmappers, ip};
 
-#[allow(missing_docs, dead_code, unreachable_pub)]
-mod server {
-    use dpc::proto::names::*;
-    include!(concat!(env!("OUT_DIR"), "/dpc_names.rs"));
-}
-
-use server::{DpcNamesProgDpcNamesV1, DpcNamesProgDpcNamesV1Server};
+use dpc_names::proto::server::{DpcNamesProgDpcNamesV1, DpcNamesProgDpcNamesV1Server};
 
 /// The name server's table: id -> (node, pid).
 #[derive(Debug, Default)]

@@ -363,7 +363,7 @@ impl EventLoop {
                     ) => {}
                 Err(e) if out_of_resources(&e) => {
                     log::warn!("accept: {e}");
-                    if !self.evict_one() {
+                    if !self.evict_one(None) {
                         self.accept_retry = Some(now + ACCEPT_BACKOFF);
                         return;
                     }
@@ -379,7 +379,7 @@ impl EventLoop {
 
     /// Takes a new connection, making room by evicting an idle one at the limit.
     fn admit(&mut self, mut stream: Stream, origin: Origin, now: Instant) {
-        if self.open >= self.limits.max_connections && !self.evict_one() {
+        if self.open >= self.limits.max_connections && !self.evict_one(Some(origin.transport)) {
             log::warn!(
                 "refusing {} connection from {}: all {} connections are busy",
                 origin.transport,
@@ -408,16 +408,20 @@ impl EventLoop {
         self.open += 1;
     }
 
-    /// Closes the connection idle the longest; false when none is idle.
-    fn evict_one(&mut self) -> bool {
+    /// Closes the connection idle the longest, one of the newcomer's
+    /// transport first (`for_transport`): a flood of TCP connections then
+    /// evicts its own before the local processes' Unix connections. False
+    /// when none is idle.
+    fn evict_one(&mut self, for_transport: Option<Transport>) -> bool {
         let victim = self
             .conns
             .iter()
             .enumerate()
             .filter_map(|(slot, c)| {
-                c.as_ref().filter(|c| c.is_idle()).map(|c| (slot, c.last_active))
+                let other = |c: &Conn| for_transport.is_some_and(|t| c.origin().transport != t);
+                c.as_ref().filter(|c| c.is_idle()).map(|c| (slot, (other(c), c.last_active)))
             })
-            .min_by_key(|&(_, last)| last);
+            .min_by_key(|&(_, key)| key);
         match victim {
             Some((slot, _)) => {
                 if let Some(Some(conn)) = self.conns.get(slot) {

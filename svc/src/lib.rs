@@ -14,7 +14,8 @@
 //!   replies queued on a connection leave in one vectored write; a record
 //!   that arrived whole in one fragment is decoded in place, without a copy.
 //! * **Limits** ([`Limits`]): record size (checked before the bytes are
-//!   stored), connections (the idlest is evicted to make room), idle
+//!   stored), connections (the idlest, of the newcomer's transport first, is evicted
+//!   to make room), idle
 //!   timeout, calls in flight and reply bytes queued per connection (past
 //!   them the server stops reading that connection: backpressure, never an
 //!   unbounded queue), and calls waiting for a worker.

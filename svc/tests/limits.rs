@@ -33,6 +33,32 @@ fn at_the_connection_limit_the_idlest_connection_is_evicted() {
 }
 
 #[test]
+fn a_newcomer_evicts_its_own_transport_first() {
+    let limits = Limits { max_connections: 2, ..Limits::default() };
+    let server = start(2, limits);
+    // The local connection is idle the longest...
+    let mut local = StreamClient::unix(&server.unix);
+    assert_eq!(local.call(NULL, &[]), Reply::Success(vec![]));
+    thread::sleep(Duration::from_millis(20));
+    let mut a = StreamClient::tcp(server.tcp);
+    assert_eq!(a.call(NULL, &[]), Reply::Success(vec![]));
+    thread::sleep(Duration::from_millis(20));
+    // ... but a TCP newcomer makes room by evicting a TCP connection.
+    let mut b = StreamClient::tcp(server.tcp);
+    assert_eq!(b.call(NULL, &[]), Reply::Success(vec![]));
+    assert!(a.is_closed());
+    assert_eq!(local.call(NULL, &[]), Reply::Success(vec![]));
+    // With no idle connection of its own kind, a newcomer takes another's.
+    drop(b);
+    thread::sleep(Duration::from_millis(50));
+    let mut other_local = StreamClient::unix(&server.unix);
+    assert_eq!(other_local.call(NULL, &[]), Reply::Success(vec![]));
+    let mut c = StreamClient::tcp(server.tcp);
+    assert_eq!(c.call(NULL, &[]), Reply::Success(vec![]));
+    assert!(local.is_closed(), "the idlest connection makes room");
+}
+
+#[test]
 fn busy_connections_are_not_evicted_and_the_newcomer_is_refused() {
     let limits = Limits { max_connections: 1, ..Limits::default() };
     let server = start(2, limits);

@@ -14,11 +14,11 @@
 //!   replies queued on a connection leave in one vectored write; a record
 //!   that arrived whole in one fragment is decoded in place, without a copy.
 //! * **Limits** ([`Limits`]): record size (checked before the bytes are
-//!   stored), connections (the idlest, of the newcomer's transport first, is evicted
-//!   to make room), idle
-//!   timeout, calls in flight and reply bytes queued per connection (past
-//!   them the server stops reading that connection: backpressure, never an
-//!   unbounded queue), and calls waiting for a worker.
+//!   stored), connections (the idlest, of the newcomer's transport first,
+//!   is evicted to make room), idle timeout, calls in flight and reply
+//!   bytes queued per connection (past them the server stops reading that
+//!   connection: backpressure, never an unbounded queue), and calls
+//!   waiting for a worker.
 //! * **Peers.** Procedures see a [`CallContext`]: transport, peer address,
 //!   decoded credentials, and on Unix sockets the peer's uid, gid and pid
 //!   from the kernel (`SO_PEERCRED`).

@@ -15,8 +15,13 @@
  *   EHOSTDOWN     the name server did not answer in time
  *   ECONNREFUSED  this node's daemon is not running
  *   ETIMEDOUT     this node's daemon did not answer in time
+ *   ECONNRESET    this node's daemon closed the connection before answering
  *   EIO           the name server could not store the change
  *   EPROTO        any other failure of the exchange with the daemon
+ *
+ * The calls are thread-safe (threads share one connection, made again
+ * after a fork) but not async-signal-safe: do not call them from a signal
+ * handler.
  */
 #ifndef DPC_H
 #define DPC_H

@@ -87,7 +87,8 @@ impl Error {
     /// a bad signal or an entry the name server holds otherwise,
     /// `EHOSTUNREACH` for the target's node, `EHOSTDOWN` for the name
     /// server, `ECONNREFUSED` when this node's daemon is not running,
-    /// `ETIMEDOUT` when it did not answer in time, `EIO` when the name
+    /// `ETIMEDOUT` when it did not answer in time, `ECONNRESET` when it
+    /// closed the connection before answering, `EIO` when the name
     /// server could not store a change, `EPROTO` otherwise.
     pub fn errno(&self) -> i32 {
         let errno = match self {
@@ -101,6 +102,7 @@ impl Error {
             Error::Daemon { source, .. } => match source {
                 clnt::Error::CantSend(_) => Errno::CONNREFUSED,
                 clnt::Error::TimedOut => Errno::TIMEDOUT,
+                clnt::Error::CantRecv(_) => Errno::CONNRESET,
                 _ => Errno::PROTO,
             },
         };

@@ -250,16 +250,23 @@ fn faults_are_reported_and_survived() {
     let mut on_b = cluster.worker_b(None);
     let sender = cluster.sender();
 
-    // uregist with a wrong triple changes nothing: at the name server, as
+    // UNREGISTER of a wrong entry changes nothing: at the name server, as
     // a root node daemon calls it (from a reserved port)...
     let builder = ClientBuilder::new(DPC_NAMES_PROG, DPC_NAMES_V1).reserved_port(true);
     let client = dpc::locate::program(ip(A), 111, builder, Duration::from_secs(2)).unwrap();
     let as_daemon = DpcNamesProgDpcNamesV1Client::new(client);
-    let pid = on_a.pid() as i32;
-    let entry = |pid| DpcEntry { id: on_a.id.0, node: A.try_into().unwrap(), pid };
-    assert_eq!(as_daemon.unregister(&entry(pid + 1)).unwrap(), DpcStatus::DpcMismatch);
+    let DpcLookupRes::DpcOk(at) = lookup(on_a.id) else { panic!("worker on A does not resolve") };
+    assert_eq!(at.pid as u32, on_a.pid());
+    let entry =
+        |pid, started| DpcEntry { id: on_a.id.0, node: A.try_into().unwrap(), pid, started };
+    let wrong_pid = entry(at.pid + 1, at.started);
+    assert_eq!(as_daemon.unregister(&wrong_pid).unwrap(), DpcStatus::DpcMismatch);
+    // (its pid, but another process's start time)
+    let reused_pid = entry(at.pid, at.started + 1);
+    assert_eq!(as_daemon.unregister(&reused_pid).unwrap(), DpcStatus::DpcMismatch);
     // ... while a user of host A (an ordinary port) may not even try.
-    assert_eq!(names().unregister(&entry(pid)).unwrap(), DpcStatus::DpcPermission);
+    let exact = entry(at.pid, at.started);
+    assert_eq!(names().unregister(&exact).unwrap(), DpcStatus::DpcPermission);
     assert!(matches!(lookup(on_a.id), DpcLookupRes::DpcOk(_)));
     // ... and through the C interface, for another process's id: EPERM.
     let shared = c_example(&c_dir(), true);

@@ -5,6 +5,9 @@
 //!
 //! * [`NameServer`] binds and serves ([`Options`] is its command line,
 //!   [`Error`] why it could not);
+//! * an entry names a process by node, pid and start time (pids are
+//!   reused; with its start time a pid names one process for the life of
+//!   the node's boot);
 //! * the table lives in an embedded redb store: every acknowledged
 //!   REGISTER is on disk before the reply, ids start at 1 and are never
 //!   reused;

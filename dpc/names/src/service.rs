@@ -4,7 +4,8 @@
 //!   literal (stored in canonical text: `::ffff:10.0.0.1` becomes
 //!   `10.0.0.1`) and a pid above 0; anything else is `GARBAGE_ARGS`.
 //!   Who may call them is the [trust rule](crate::trust); others get
-//!   `DPC_PERMISSION` and nothing changes.
+//!   `DPC_PERMISSION` and nothing changes. UNREGISTER removes an entry
+//!   only when node, pid and start time all match (else `DPC_MISMATCH`).
 //! * A store failure answers `DPC_STORE_FAILED` (LIST, whose result has
 //!   no status, answers `SYSTEM_ERR`); the failed transaction changed
 //!   nothing.
@@ -82,7 +83,8 @@ fn check_pid(pid: i32, offset: usize) -> Result<(), ProcError> {
 /// The wire form of a stored entry; `None` if the store holds a node no
 /// reply can carry (it only stores validated ones).
 fn wire_entry(e: Entry) -> Option<DpcEntry> {
-    Some(DpcEntry { id: e.id, node: DpcNode::try_from(e.node.as_str()).ok()?, pid: e.pid })
+    let node = DpcNode::try_from(e.node.as_str()).ok()?;
+    Some(DpcEntry { id: e.id, node, pid: e.pid, started: e.started })
 }
 
 impl DpcNamesProgDpcNamesV1 for Names {
@@ -97,9 +99,13 @@ impl DpcNamesProgDpcNamesV1 for Names {
             );
             return Ok(DpcRegisterRes::Default(DpcStatus::DpcPermission));
         }
-        match self.store.register(&node.to_string(), arg.pid) {
+        match self.store.register(&node.to_string(), arg.pid, arg.started) {
             Ok(id) => {
-                log::info!("registered pid_d {id}: {node} pid {} (from {})", arg.pid, ctx.peer);
+                let (pid, started) = (arg.pid, arg.started);
+                log::info!(
+                    "registered pid_d {id}: {node} pid {pid} started {started} ({})",
+                    ctx.peer
+                );
                 Ok(DpcRegisterRes::DpcOk(id))
             }
             Err(e) => {
@@ -112,19 +118,17 @@ impl DpcNamesProgDpcNamesV1 for Names {
     fn unregister(&self, ctx: &CallContext, arg: DpcEntry) -> Result<DpcStatus, ProcError> {
         let node = parse_node(&arg.node, 8)?;
         check_pid(arg.pid, 8 + wire_len(&arg.node))?;
-        let what = format!("UNREGISTER pid_d {} ({node} pid {})", arg.id, arg.pid);
+        let what =
+            format!("UNREGISTER pid_d {} ({node} pid {} started {})", arg.id, arg.pid, arg.started);
         if !self.may_change(ctx, node) {
             log::warn!("{what} from {}: refused (not that node)", ctx.peer);
             return Ok(DpcStatus::DpcPermission);
         }
-        match self.store.unregister(arg.id, &node.to_string(), arg.pid) {
+        let entry =
+            Entry { id: arg.id, node: node.to_string(), pid: arg.pid, started: arg.started };
+        match self.store.unregister(&entry) {
             Ok(Removal::Removed) => {
-                log::info!(
-                    "unregistered pid_d {}: {node} pid {} (from {})",
-                    arg.id,
-                    arg.pid,
-                    ctx.peer
-                );
+                log::info!("{what} from {}: done", ctx.peer);
                 Ok(DpcStatus::DpcOk)
             }
             Ok(Removal::Unknown) => {
@@ -132,7 +136,7 @@ impl DpcNamesProgDpcNamesV1 for Names {
                 Ok(DpcStatus::DpcUnknown)
             }
             Ok(Removal::Mismatch) => {
-                log::warn!("{what} from {}: registered with another node or pid", ctx.peer);
+                log::warn!("{what} from {}: registered otherwise", ctx.peer);
                 Ok(DpcStatus::DpcMismatch)
             }
             Err(e) => {
@@ -144,10 +148,12 @@ impl DpcNamesProgDpcNamesV1 for Names {
 
     fn lookup(&self, _ctx: &CallContext, id: PidD) -> Result<DpcLookupRes, ProcError> {
         match self.store.lookup(id) {
-            Ok(Some((node, pid))) => match DpcNode::try_from(node.as_str()) {
-                Ok(node) => Ok(DpcLookupRes::DpcOk(DpcLocation { node, pid })),
+            Ok(Some(e)) => match DpcNode::try_from(e.node.as_str()) {
+                Ok(node) => {
+                    Ok(DpcLookupRes::DpcOk(DpcLocation { node, pid: e.pid, started: e.started }))
+                }
                 Err(_) => {
-                    log::warn!("LOOKUP {id}: the store holds an oversized node {node:?}");
+                    log::warn!("LOOKUP {id}: the store holds an oversized node {:?}", e.node);
                     Ok(DpcLookupRes::Default(DpcStatus::DpcStoreFailed))
                 }
             },

@@ -1,19 +1,19 @@
 //! [`Store`]: the name table on disk, one redb database file.
 //!
 //! Why redb rather than SQLite: the table is a single ordered map from
-//! pid_d to {node, pid} plus one counter, which is exactly a B-tree
-//! key-value store, so SQL buys nothing; redb is pure Rust (no C library,
-//! no `unsafe` FFI bindings to build or audit, `cargo build` alone on
-//! every machine), ACID with copy-on-write pages and an fsync at every
+//! pid_d to {node, pid, start time} plus one counter, which is exactly a
+//! B-tree key-value store, so SQL buys nothing; redb is pure Rust (no C
+//! library, no `unsafe` FFI bindings to build or audit, `cargo build` alone
+//! on every machine), ACID with copy-on-write pages and an fsync at every
 //! commit of [`Durability::Immediate`] (a committed transaction survives
 //! `kill -9` and power loss, an uncommitted one leaves no trace), keeps
 //! ordered range scans for LIST, and locks its file (`flock`) so that a
 //! second name server on the same file fails to open it instead of
 //! corrupting it.
 //!
-//! Layout: table `entries` maps the id (`i64`) to `(node, pid)`, the node
-//! in canonical address text; table `meta` holds `next_id`, the id the
-//! next REGISTER gets. Allocation and insertion happen in one write
+//! Layout: table `entries` maps the id (`i64`) to `(node, pid, started)`,
+//! the node in canonical address text; table `meta` holds `next_id`, the id
+//! the next REGISTER gets. Allocation and insertion happen in one write
 //! transaction, so ids start at 1, only grow, and are never handed out
 //! twice, even after UNREGISTER and a restart.
 
@@ -24,8 +24,8 @@ use redb::{Database, Durability, ReadableTable, TableDefinition, WriteTransactio
 
 use crate::error::Error;
 
-/// pid_d -> (node address text, pid).
-const ENTRIES: TableDefinition<'_, i64, (&str, i32)> = TableDefinition::new("entries");
+/// pid_d -> (node address text, pid, start time).
+const ENTRIES: TableDefinition<'_, i64, (&str, i32, u64)> = TableDefinition::new("entries");
 /// Named counters: [`NEXT_ID`].
 const META: TableDefinition<'_, &str, i64> = TableDefinition::new("meta");
 /// The key of the id the next registration gets.
@@ -75,6 +75,15 @@ pub(crate) struct Entry {
     pub(crate) node: String,
     /// Its pid on that node.
     pub(crate) pid: i32,
+    /// Its start time on that node (with the pid, names one process).
+    pub(crate) started: u64,
+}
+
+impl Entry {
+    /// Entry `id` from its stored value.
+    fn new(id: i64, (node, pid, started): (&str, i32, u64)) -> Entry {
+        Entry { id, node: node.to_owned(), pid, started }
+    }
 }
 
 /// What UNREGISTER came to.
@@ -84,7 +93,8 @@ pub(crate) enum Removal {
     Removed,
     /// No entry has this id.
     Unknown,
-    /// The id exists with another node or pid; nothing changed.
+    /// The id exists with another node, pid or start time; nothing
+    /// changed.
     Mismatch,
 }
 
@@ -138,9 +148,9 @@ impl Store {
         Ok(txn)
     }
 
-    /// Allocates the next id and records `node` and `pid` under it, in one
-    /// durable transaction.
-    pub(crate) fn register(&self, node: &str, pid: i32) -> Result<i64, StoreError> {
+    /// Allocates the next id and records `node`, `pid` and `started`
+    /// under it, in one durable transaction.
+    pub(crate) fn register(&self, node: &str, pid: i32, started: u64) -> Result<i64, StoreError> {
         let txn = self.write()?;
         let id = {
             let mut meta = txn.open_table(META)?;
@@ -153,7 +163,7 @@ impl Store {
             };
             let id = counted.max(above_last).max(FIRST_ID);
             let next = id.checked_add(1).ok_or(StoreError::Exhausted)?;
-            entries.insert(id, (node, pid))?;
+            entries.insert(id, (node, pid, started))?;
             meta.insert(NEXT_ID, next)?;
             id
         };
@@ -161,20 +171,20 @@ impl Store {
         Ok(id)
     }
 
-    /// Removes entry `id` if it is `(node, pid)`.
-    pub(crate) fn unregister(&self, id: i64, node: &str, pid: i32) -> Result<Removal, StoreError> {
+    /// Removes `entry` if the table holds exactly it.
+    pub(crate) fn unregister(&self, entry: &Entry) -> Result<Removal, StoreError> {
         let txn = self.write()?;
         let removal = {
             let mut entries = txn.open_table(ENTRIES)?;
-            let found = entries.get(id)?.map(|g| {
-                let (n, p) = g.value();
-                n == node && p == pid
+            let found = entries.get(entry.id)?.map(|g| {
+                let (node, pid, started) = g.value();
+                (node, pid, started) == (entry.node.as_str(), entry.pid, entry.started)
             });
             match found {
                 None => Removal::Unknown,
                 Some(false) => Removal::Mismatch,
                 Some(true) => {
-                    entries.remove(id)?;
+                    entries.remove(entry.id)?;
                     Removal::Removed
                 }
             }
@@ -187,14 +197,11 @@ impl Store {
         Ok(removal)
     }
 
-    /// The node and pid registered under `id`.
-    pub(crate) fn lookup(&self, id: i64) -> Result<Option<(String, i32)>, StoreError> {
+    /// The entry registered under `id`.
+    pub(crate) fn lookup(&self, id: i64) -> Result<Option<Entry>, StoreError> {
         let txn = self.db.begin_read()?;
         let entries = txn.open_table(ENTRIES)?;
-        let found = entries.get(id)?.map(|g| {
-            let (node, pid) = g.value();
-            (node.to_owned(), pid)
-        });
+        let found = entries.get(id)?.map(|g| Entry::new(id, g.value()));
         Ok(found)
     }
 
@@ -207,8 +214,7 @@ impl Store {
         let mut entries = Vec::with_capacity(max.min(1024));
         for item in range.by_ref().take(max) {
             let (k, v) = item?;
-            let (node, pid) = v.value();
-            entries.push(Entry { id: k.value(), node: node.to_owned(), pid });
+            entries.push(Entry::new(k.value(), v.value()));
         }
         let more = match range.next() {
             Some(item) => item.map(|_| true)?,
@@ -245,6 +251,10 @@ mod tests {
         }
     }
 
+    fn entry(id: i64, node: &str, pid: i32, started: u64) -> Entry {
+        Entry { id, node: node.to_owned(), pid, started }
+    }
+
     fn ids(page: &Page) -> Vec<i64> {
         page.entries.iter().map(|e| e.id).collect()
     }
@@ -253,34 +263,34 @@ mod tests {
     fn entries_and_counter_survive_close_and_reopen() {
         let db = TempDb::new("reopen");
         let store = Store::open(&db.0).unwrap();
-        assert_eq!(store.register("127.0.0.1", 10).unwrap(), 1);
-        assert_eq!(store.register("10.0.0.2", 20).unwrap(), 2);
-        assert_eq!(store.register("::1", 30).unwrap(), 3);
+        assert_eq!(store.register("127.0.0.1", 10, 110).unwrap(), 1);
+        assert_eq!(store.register("10.0.0.2", 20, 120).unwrap(), 2);
+        assert_eq!(store.register("::1", 30, u64::MAX).unwrap(), 3);
         drop(store);
 
         let store = Store::open(&db.0).unwrap();
-        assert_eq!(store.lookup(1).unwrap(), Some(("127.0.0.1".to_owned(), 10)));
-        assert_eq!(store.lookup(2).unwrap(), Some(("10.0.0.2".to_owned(), 20)));
-        assert_eq!(store.lookup(3).unwrap(), Some(("::1".to_owned(), 30)));
+        assert_eq!(store.lookup(1).unwrap(), Some(entry(1, "127.0.0.1", 10, 110)));
+        assert_eq!(store.lookup(2).unwrap(), Some(entry(2, "10.0.0.2", 20, 120)));
+        assert_eq!(store.lookup(3).unwrap(), Some(entry(3, "::1", 30, u64::MAX)));
         assert_eq!(store.lookup(4).unwrap(), None);
-        assert_eq!(store.register("127.0.0.1", 40).unwrap(), 4);
+        assert_eq!(store.register("127.0.0.1", 40, 0).unwrap(), 4);
     }
 
     #[test]
     fn ids_are_never_reused_after_unregister_and_reopen() {
         let db = TempDb::new("reuse");
         let store = Store::open(&db.0).unwrap();
-        let a = store.register("127.0.0.1", 1).unwrap();
-        let b = store.register("127.0.0.1", 2).unwrap();
-        assert_eq!(store.unregister(b, "127.0.0.1", 2).unwrap(), Removal::Removed);
-        assert_eq!(store.unregister(a, "127.0.0.1", 1).unwrap(), Removal::Removed);
+        let a = store.register("127.0.0.1", 1, 5).unwrap();
+        let b = store.register("127.0.0.1", 2, 5).unwrap();
+        assert_eq!(store.unregister(&entry(b, "127.0.0.1", 2, 5)).unwrap(), Removal::Removed);
+        assert_eq!(store.unregister(&entry(a, "127.0.0.1", 1, 5)).unwrap(), Removal::Removed);
         assert_eq!(store.lookup(a).unwrap(), None);
         drop(store);
 
         let store = Store::open(&db.0).unwrap();
         let page = store.list(0, 100).unwrap();
         assert!(page.entries.is_empty() && !page.more);
-        let c = store.register("127.0.0.1", 3).unwrap();
+        let c = store.register("127.0.0.1", 3, 5).unwrap();
         assert!(c > b && b > a, "{a} {b} {c}");
         assert_eq!(c, 3);
     }
@@ -289,14 +299,22 @@ mod tests {
     fn a_mismatch_or_unknown_id_changes_nothing() {
         let db = TempDb::new("mismatch");
         let store = Store::open(&db.0).unwrap();
-        let id = store.register("127.0.0.7", 77).unwrap();
-        assert_eq!(store.unregister(id, "127.0.0.7", 78).unwrap(), Removal::Mismatch);
-        assert_eq!(store.unregister(id, "127.0.0.8", 77).unwrap(), Removal::Mismatch);
-        assert_eq!(store.unregister(id + 1, "127.0.0.7", 77).unwrap(), Removal::Unknown);
-        assert_eq!(store.lookup(id).unwrap(), Some(("127.0.0.7".to_owned(), 77)));
+        let id = store.register("127.0.0.7", 77, 700).unwrap();
+        let registered = entry(id, "127.0.0.7", 77, 700);
+        for wrong in [
+            Entry { pid: 78, ..registered.clone() },
+            Entry { node: "127.0.0.8".to_owned(), ..registered.clone() },
+            // The same pid, another process (started at another time).
+            Entry { started: 701, ..registered.clone() },
+        ] {
+            assert_eq!(store.unregister(&wrong).unwrap(), Removal::Mismatch, "{wrong:?}");
+        }
+        let unknown = Entry { id: id + 1, ..registered.clone() };
+        assert_eq!(store.unregister(&unknown).unwrap(), Removal::Unknown);
+        assert_eq!(store.lookup(id).unwrap(), Some(registered));
         assert_eq!(store.list(0, 10).unwrap().entries.len(), 1);
         // The failed attempts did not advance the counter either.
-        assert_eq!(store.register("127.0.0.7", 79).unwrap(), id + 1);
+        assert_eq!(store.register("127.0.0.7", 79, 700).unwrap(), id + 1);
     }
 
     #[test]
@@ -304,11 +322,12 @@ mod tests {
         let db = TempDb::new("paging");
         let store = Store::open(&db.0).unwrap();
         for pid in 1..=600 {
-            store.register("127.0.0.1", pid).unwrap();
+            store.register("127.0.0.1", pid, 1000 + pid as u64).unwrap();
         }
         // Holes, so that pages must skip them.
         for id in [1, 300, 600] {
-            assert_eq!(store.unregister(id, "127.0.0.1", id as i32).unwrap(), Removal::Removed);
+            let gone = entry(id, "127.0.0.1", id as i32, 1000 + id as u64);
+            assert_eq!(store.unregister(&gone).unwrap(), Removal::Removed);
         }
         let expected: Vec<i64> = (1..=600).filter(|i| ![1, 300, 600].contains(i)).collect();
         for max in [1, 10, 256, 1000] {
@@ -317,7 +336,9 @@ mod tests {
                 let page = store.list(after, max).unwrap();
                 assert!(page.entries.len() <= max);
                 assert!(
-                    page.entries.iter().all(|e| e.node == "127.0.0.1" && i64::from(e.pid) == e.id)
+                    page.entries
+                        .iter()
+                        .all(|e| *e == entry(e.id, "127.0.0.1", e.id as i32, 1000 + e.id as u64))
                 );
                 seen.extend(ids(&page));
                 pages += 1;
@@ -361,7 +382,7 @@ mod tests {
             // without destructors or any flush of our own.
             let store = Store::open(Path::new(&path)).unwrap();
             for pid in 1..=3 {
-                store.register("127.0.0.1", pid).unwrap();
+                store.register("127.0.0.1", pid, 9).unwrap();
             }
             std::process::abort();
         }
@@ -378,7 +399,7 @@ mod tests {
         let store = Store::open(&db.0).unwrap();
         let page = store.list(0, 10).unwrap();
         assert_eq!(ids(&page), vec![1, 2, 3]);
-        assert_eq!(store.lookup(3).unwrap(), Some(("127.0.0.1".to_owned(), 3)));
-        assert_eq!(store.register("127.0.0.1", 4).unwrap(), 4);
+        assert_eq!(store.lookup(3).unwrap(), Some(entry(3, "127.0.0.1", 3, 9)));
+        assert_eq!(store.register("127.0.0.1", 4, 9).unwrap(), 4);
     }
 }

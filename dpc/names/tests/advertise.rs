@@ -61,7 +61,10 @@ fn clients_find_the_name_server_through_the_portmapper() {
     let c = dpc::locate::names(LOOPBACK, pmap_port, TIMEOUT).unwrap();
     c.null().unwrap();
     let node = DpcNode::try_from("127.0.0.1").unwrap();
-    assert_eq!(c.register(&DpcLocation { node, pid: 7 }).unwrap(), DpcRegisterRes::DpcOk(1));
+    assert_eq!(
+        c.register(&DpcLocation { node, pid: 7, started: 1 }).unwrap(),
+        DpcRegisterRes::DpcOk(1)
+    );
     drop(c);
     assert_ne!(port, 0);
 

@@ -68,12 +68,18 @@ fn node(text: &str) -> DpcNode {
     DpcNode::try_from(text).unwrap()
 }
 
+/// The start time the tests give process `pid`: one of its own, so that
+/// entries mixed up show.
+fn started(pid: i32) -> u64 {
+    1_000_000 + u64::from(pid.unsigned_abs())
+}
+
 fn location(n: &str, pid: i32) -> DpcLocation {
-    DpcLocation { node: node(n), pid }
+    DpcLocation { node: node(n), pid, started: started(pid) }
 }
 
 fn entry(id: PidD, n: &str, pid: i32) -> DpcEntry {
-    DpcEntry { id, node: node(n), pid }
+    DpcEntry { id, node: node(n), pid, started: started(pid) }
 }
 
 fn register(c: &DpcNamesProgDpcNamesV1Client, n: &str, pid: i32) -> PidD {
@@ -118,10 +124,19 @@ fn register_lookup_unregister_under_the_trust_rule() {
     // Nodes are stored in canonical form.
     let mapped = register(&c, "::ffff:127.0.0.9", 5);
     assert_eq!(lookup(&c, mapped), DpcLookupRes::DpcOk(location("127.0.0.9", 5)));
+    // Every start time is carried and kept.
+    let late = DpcLocation { started: u64::MAX, ..location("127.0.0.5", 6) };
+    let DpcRegisterRes::DpcOk(late_id) = c.register(&late).unwrap() else { panic!("{late:?}") };
+    assert_eq!(lookup(&c, late_id), DpcLookupRes::DpcOk(late));
 
-    // UNREGISTER needs the whole triple.
+    // UNREGISTER needs id, node, pid and start time.
     assert_eq!(c.unregister(&entry(id, "127.0.0.5", 4243)).unwrap(), DpcStatus::DpcMismatch);
     assert_eq!(c.unregister(&entry(id, "127.0.0.6", 4242)).unwrap(), DpcStatus::DpcMismatch);
+    for wrong in [0, started(4242) + 1, u64::MAX] {
+        // The same pid, another process.
+        let reused = DpcEntry { started: wrong, ..entry(id, "127.0.0.5", 4242) };
+        assert_eq!(c.unregister(&reused).unwrap(), DpcStatus::DpcMismatch, "started {wrong}");
+    }
     assert_eq!(lookup(&c, id), DpcLookupRes::DpcOk(location("127.0.0.5", 4242)));
     assert_eq!(c.unregister(&entry(1000, "127.0.0.5", 4242)).unwrap(), DpcStatus::DpcUnknown);
     assert_eq!(c.unregister(&entry(id, "10.9.9.9", 4242)).unwrap(), DpcStatus::DpcPermission);

@@ -4,9 +4,10 @@
 //! ([`MAX_PENDING`]); while the name server cannot be reached they stay
 //! in it and are tried again every [`RETRY_INTERVAL`], so their entries go
 //! once it is back. The startup recovery, when the name server could not
-//! be reached at start, is retried the same way. Pending unregistrations
-//! are lost when the daemon stops; the recovery at its next start removes
-//! those entries.
+//! be reached at start, is retried the same way. A stop ends the work
+//! after the name-server call in progress; pending unregistrations are
+//! then lost, and the recovery at the daemon's next start removes those
+//! entries.
 
 use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -33,8 +34,8 @@ pub(crate) struct Cleanup {
 
 #[derive(Debug, Default)]
 struct Owed {
-    /// Exited processes to unregister: id -> pid.
-    exited: BTreeMap<PidD, i32>,
+    /// The entries of exited processes to unregister, by id.
+    exited: BTreeMap<PidD, DpcEntry>,
     /// The startup recovery is still to be done.
     recover: bool,
     stop: bool,
@@ -45,15 +46,15 @@ impl Cleanup {
         self.owed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Owes the name server the removal of `id`, whose process `pid` is
-    /// gone.
-    pub(crate) fn push(&self, id: PidD, pid: i32) {
+    /// Owes the name server the removal of `entry`, whose process is gone.
+    pub(crate) fn push(&self, entry: DpcEntry) {
         let mut owed = self.owed();
+        let id = entry.id;
         if owed.exited.len() >= MAX_PENDING && !owed.exited.contains_key(&id) {
             log::error!("{MAX_PENDING} unregistrations pending: pid_d {id} stays until restart");
             return;
         }
-        owed.exited.insert(id, pid);
+        owed.exited.insert(id, entry);
         self.changed.notify_all();
     }
 
@@ -69,6 +70,11 @@ impl Cleanup {
         self.changed.notify_all();
     }
 
+    /// True once [`Cleanup::stop`] was called: checked between calls.
+    pub(crate) fn stopping(&self) -> bool {
+        self.owed().stop
+    }
+
     /// How many unregistrations are pending.
     #[cfg(test)]
     fn pending(&self) -> usize {
@@ -77,7 +83,7 @@ impl Cleanup {
 
     /// The work to do now, after a pause if the last round `failed`;
     /// `None` once stopped.
-    fn next(&self, failed: bool) -> Option<(Vec<(PidD, i32)>, bool)> {
+    fn next(&self, failed: bool) -> Option<(Vec<DpcEntry>, bool)> {
         let mut owed = self.owed();
         if failed {
             let until = Instant::now() + RETRY_INTERVAL;
@@ -94,7 +100,7 @@ impl Cleanup {
                 return None;
             }
             if owed.recover || !owed.exited.is_empty() {
-                let exited = owed.exited.iter().map(|(id, pid)| (*id, *pid)).collect();
+                let exited = owed.exited.values().cloned().collect();
                 return Some((exited, owed.recover));
             }
             owed = self.wait(owed, None);
@@ -139,36 +145,44 @@ pub(crate) fn run(state: &State) {
                 Err(_) => failed = true,
             }
         }
-        for (id, pid) in exited {
-            if failed {
+        for entry in exited {
+            if failed || cleanup.stopping() {
                 break;
             }
-            let entry = DpcEntry { id, node: state.node.clone(), pid };
-            match state.names.unregister(&entry) {
-                Ok(DpcStatus::DpcOk) => {
-                    log::info!("pid_d {id} (pid {pid}) exited: unregistered");
-                    cleanup.paid(id);
-                }
-                Ok(DpcStatus::DpcStoreFailed) | Err(_) => failed = true,
-                Ok(status) => {
-                    log::info!("pid_d {id} (pid {pid}) exited; the name server says {status:?}");
-                    cleanup.paid(id);
-                }
-            }
+            failed = !unregister(state, &entry);
         }
     }
+}
+
+/// Unregisters `entry`, whose process exited; false when it is to be
+/// tried again.
+fn unregister(state: &State, entry: &DpcEntry) -> bool {
+    let (id, pid) = (entry.id, entry.pid);
+    match state.names.unregister(entry) {
+        Ok(DpcStatus::DpcStoreFailed) | Err(_) => return false,
+        Ok(DpcStatus::DpcOk) => log::info!("pid_d {id} (pid {pid}) exited: unregistered"),
+        Ok(DpcStatus::DpcUnknown) => log::info!("pid_d {id} (pid {pid}) exited: already unknown"),
+        // Refused (DPC_PERMISSION, DPC_MISMATCH): the entry stays, and the
+        // recovery at the next start, which finds no process of that pid
+        // and start time, removes it.
+        Ok(status) => log::warn!("pid_d {id} (pid {pid}) exited, stays registered: {status:?}"),
+    }
+    state.cleanup.paid(id);
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dpc::proto::names::DpcNode;
     use std::sync::Arc;
 
     #[test]
     fn bounded_and_stoppable() {
         let cleanup = Cleanup::default();
+        let node = DpcNode::try_from("127.0.0.1").unwrap();
         for id in 0..(MAX_PENDING as PidD + 10) {
-            cleanup.push(id, 1);
+            cleanup.push(DpcEntry { id, node: node.clone(), pid: 1, started: 1 });
         }
         assert_eq!(cleanup.pending(), MAX_PENDING);
         let (work, recover) = cleanup.next(false).unwrap();
@@ -181,7 +195,9 @@ mod tests {
             let cleanup = Arc::clone(&cleanup);
             std::thread::spawn(move || cleanup.next(true))
         };
+        assert!(!cleanup.stopping());
         cleanup.stop();
+        assert!(cleanup.stopping());
         assert!(waiter.join().unwrap().is_none(), "a stop ends the pause after a failure");
     }
 }

@@ -3,16 +3,14 @@
 //! then `pidfd_send_signal(2)`, which reaches the registered process and
 //! never another that reused its pid.
 
-use std::os::fd::OwnedFd;
-
-use dpc::proto::names::{DpcStatus, PidD};
-use rustix::event::{PollFd, PollFlags, Timespec, poll};
+use dpc::proto::names::DpcStatus;
+use dpc::proto::node::DpcSignalArgs;
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal};
 use rustix_libc_wrappers::process::SignalExt;
 
-use crate::permission;
-use crate::registry::Registry;
+use crate::registry::{Registry, has_exited};
+use crate::{permission, procfs};
 
 /// The highest signal number accepted (Linux's `_NSIG`).
 pub(crate) const MAX_SIGNAL: i32 = 64;
@@ -28,24 +26,20 @@ pub(crate) fn signal_number(sig: i32) -> Result<Option<Signal>, DpcStatus> {
     }
 }
 
-/// Sends `sig` to the process registered here as `target` with pid `pid`,
-/// on behalf of a sender whose uid is `uid`.
-pub(crate) fn deliver(
-    registry: &Registry,
-    target: PidD,
-    pid: i32,
-    sig: i32,
-    uid: u32,
-) -> DpcStatus {
+/// Sends `args.sig` to the process registered here as `args.target`, with
+/// pid `args.pid` and start time `args.started`, on behalf of a sender
+/// whose uid is `uid`.
+pub(crate) fn deliver(registry: &Registry, args: &DpcSignalArgs, uid: u32) -> DpcStatus {
+    let &DpcSignalArgs { target, pid, started, sig } = args;
     let signal = match signal_number(sig) {
         Ok(signal) => signal,
         Err(status) => return status,
     };
-    // Never signal a pid that is not the registered process.
-    let Some(entry) = registry.get(target).filter(|e| e.pid == pid) else {
+    // Never signal a process that is not the registered one.
+    let Some(entry) = registry.get(target).filter(|e| e.pid == pid && e.started == started) else {
         return DpcStatus::DpcUnknown;
     };
-    let Ok(uids) = permission::uids(pid) else { return DpcStatus::DpcGone };
+    let Ok(uids) = procfs::uids(pid) else { return DpcStatus::DpcGone };
     // Still running after /proc was read: those were its ids.
     if has_exited(&entry.pidfd) {
         return DpcStatus::DpcGone;
@@ -69,13 +63,6 @@ pub(crate) fn deliver(
             DpcStatus::DpcPermission
         }
     }
-}
-
-/// True once the process behind `pidfd` has exited.
-pub(crate) fn has_exited(pidfd: &OwnedFd) -> bool {
-    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-    let now = Timespec { tv_sec: 0, tv_nsec: 0 };
-    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
 }
 
 #[cfg(test)]

@@ -6,14 +6,19 @@
 //!   0666): REGIST, UREGIST and KILL. The kernel says which process and
 //!   user calls (`SO_PEERCRED`), so a process registers and unregisters
 //!   only itself; over TCP they answer `DPC_NOT_LOCAL`.
+//! * A process is named by its pid and its start time (`starttime` of
+//!   `/proc/PID/stat`), which the name server records with it: a pid is
+//!   reused, the pair is not before the node reboots.
 //! * SIGNAL, over TCP from other nodes' daemons: the target must be
-//!   registered here with the pid the name server gave, and the sender's
-//!   claimed uid must be allowed to signal it.
+//!   registered here with the pid and start time the name server gave,
+//!   and the sender's claimed uid must be allowed to signal it.
 //! * Processes are watched through pidfds: an exit unregisters the
 //!   process (retried while the name server is away), and signals go
 //!   through the pidfd, so a pid reused by another process is never hit.
-//! * At start, the name server's entries for this node are taken back
-//!   (live processes watched again, dead ones unregistered).
+//! * At start, the name server's entries for this node are taken back:
+//!   a process still running with the recorded start time is watched
+//!   again; other entries (process gone, or its pid reused) are
+//!   unregistered.
 //!
 //! # Trust model
 //!
@@ -23,7 +28,7 @@
 //!   on the local socket come from `SO_PEERCRED` and cannot be forged.
 //! * **The name server**, for where a pid_d runs. A name server that lies
 //!   can send SIGNALs to the wrong node, but a daemon signals only a
-//!   process registered with it under that very id and pid.
+//!   process registered with it under that very id, pid and start time.
 //! * **Other nodes' daemons**, for who sent a SIGNAL. The uid travels in
 //!   `AUTH_SYS` credentials, which are an unauthenticated claim: anyone
 //!   who can open a TCP connection to the daemon can write any uid in
@@ -60,6 +65,16 @@
 //! 4096 exits wait to be unregistered, 64 connections to other nodes are
 //! kept, and one client connection has at most 4 calls in progress.
 //!
+//! `SO_PEERCRED` is recorded at `connect()`: a process that inherited the
+//! connection from a parent that has exited speaks with the parent's pid,
+//! which may by now be another process's. REGIST registers the process
+//! that holds the pid at the time of the call, and refuses
+//! (`DPC_PERMISSION`) when neither its real nor its effective uid is the
+//! connection's uid: another user's process is never registered through a
+//! stale pid, but one of the same user still can be. `SO_PEERPIDFD`
+//! (Linux 6.5+), a pidfd of the connecting process itself, would close
+//! this entirely.
+//!
 //! # Modules
 //!
 //! [`Options`] is the command line (`dpc node`), [`NodeDaemon`] binds and
@@ -77,6 +92,7 @@ mod names;
 mod options;
 mod peers;
 mod permission;
+mod procfs;
 pub mod proto;
 mod recovery;
 mod registry;

@@ -5,20 +5,18 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use dpc::proto::names::{
-    DpcEntry, DpcLocation, DpcLookupRes, DpcNode, DpcRegisterRes, DpcStatus, PidD,
-};
+use dpc::proto::names::{DpcLocation, DpcLookupRes, DpcNode, DpcRegisterRes, DpcStatus, PidD};
 use dpc::proto::node::{DpcKillArgs, DpcSignalArgs};
 use oncrpc::clnt::Auth;
 use oncrpc::svc::CallContext;
 use rustix::io::Errno;
 
 use crate::deliver::{deliver, signal_number};
-use crate::registry::{Registered, open_pidfd};
+use crate::registry::{Registered, open_live};
 use crate::state::State;
 
-/// REGIST: registers the calling process with the name server and
-/// watches it until it exits.
+/// REGIST: registers the calling process, by pid and start time, with
+/// the name server and watches it until it exits.
 pub(crate) fn regist(state: &State, ctx: &CallContext) -> DpcRegisterRes {
     let Some(caller) = ctx.peer_cred else {
         return DpcRegisterRes::Default(DpcStatus::DpcNotLocal);
@@ -29,23 +27,38 @@ pub(crate) fn regist(state: &State, ctx: &CallContext) -> DpcRegisterRes {
     }
     // The pidfd first: a process already gone is never registered, and
     // from now on the pidfd names exactly this process.
-    let pidfd = match open_pidfd(caller.pid) {
-        Ok(pidfd) => pidfd,
+    let live = match open_live(caller.pid) {
+        Ok(live) => live,
         Err(Errno::SRCH) => return DpcRegisterRes::Default(DpcStatus::DpcGone),
         Err(e) => {
             log::warn!("cannot watch pid {}: {e}", caller.pid);
             return DpcRegisterRes::Default(DpcStatus::DpcStoreFailed);
         }
     };
-    let location = DpcLocation { node: state.node.clone(), pid: caller.pid };
+    // The pid is the one of connect(): if that process is gone, its pid
+    // may be another's now. Another user's is refused (crate doc, Limits).
+    if live.uids.real != caller.uid && live.uids.effective != caller.uid {
+        log::warn!(
+            "pid {} is no longer a process of uid {}: not registered",
+            caller.pid,
+            caller.uid
+        );
+        return DpcRegisterRes::Default(DpcStatus::DpcPermission);
+    }
+    let location = DpcLocation { node: state.node.clone(), pid: caller.pid, started: live.started };
     let id = match state.names.register(&location) {
         Ok(DpcRegisterRes::DpcOk(id)) => id,
         Ok(refused) => return refused,
         Err(_) => return DpcRegisterRes::Default(DpcStatus::DpcNamesUnreachable),
     };
-    let registered = Registered { pid: caller.pid, uid: caller.uid, pidfd: Arc::new(pidfd) };
-    if state.registry.insert(id, registered).is_err() {
-        state.cleanup.push(id, caller.pid);
+    let registered = Registered {
+        pid: caller.pid,
+        started: live.started,
+        uid: caller.uid,
+        pidfd: Arc::new(live.pidfd),
+    };
+    if state.registry.insert(id, registered.clone()).is_err() {
+        state.cleanup.push(state.entry(id, &registered));
         return DpcRegisterRes::Default(DpcStatus::DpcStoreFailed);
     }
     log::info!("pid {} (uid {}) registered as pid_d {id}", caller.pid, caller.uid);
@@ -61,8 +74,7 @@ pub(crate) fn uregist(state: &State, ctx: &CallContext, id: PidD) -> DpcStatus {
         log::info!("pid {} may not unregister pid_d {id} of pid {}", caller.pid, entry.pid);
         return DpcStatus::DpcPermission;
     }
-    let triple = DpcEntry { id, node: state.node.clone(), pid: entry.pid };
-    match state.names.unregister(&triple) {
+    match state.names.unregister(&state.entry(id, &entry)) {
         Err(_) => DpcStatus::DpcNamesUnreachable,
         // Unknown to the name server: unregistered everywhere all the same.
         Ok(DpcStatus::DpcOk | DpcStatus::DpcUnknown) => {
@@ -90,8 +102,14 @@ pub(crate) fn kill(state: &State, ctx: &CallContext, args: DpcKillArgs) -> DpcSt
         log::warn!("pid_d {} is on a node that is no address: {:?}", args.target, location.node);
         return DpcStatus::DpcNodeUnreachable;
     };
+    let signal = DpcSignalArgs {
+        target: args.target,
+        pid: location.pid,
+        started: location.started,
+        sig: args.sig,
+    };
     if node == state.address {
-        return deliver(&state.registry, args.target, location.pid, args.sig, caller.uid);
+        return deliver(&state.registry, &signal, caller.uid);
     }
     let auth = match Auth::sys(&state.address.to_string(), caller.uid, caller.gid, &[]) {
         Ok(auth) => auth,
@@ -100,7 +118,6 @@ pub(crate) fn kill(state: &State, ctx: &CallContext, args: DpcKillArgs) -> DpcSt
             return DpcStatus::DpcNodeUnreachable;
         }
     };
-    let signal = DpcSignalArgs { target: args.target, pid: location.pid, sig: args.sig };
     state.peers.signal(node, &signal, &auth).unwrap_or(DpcStatus::DpcNodeUnreachable)
 }
 

@@ -68,7 +68,8 @@ impl Names {
         self.call(|c| c.register(location))
     }
 
-    /// NAMES_UNREGISTER: removes `entry` if the whole triple matches.
+    /// NAMES_UNREGISTER: removes `entry` if id, node, pid and start time
+    /// all match.
     pub(crate) fn unregister(&self, entry: &DpcEntry) -> Result<DpcStatus, Unreachable> {
         self.call(|c| c.unregister(entry))
     }

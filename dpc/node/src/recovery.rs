@@ -1,11 +1,11 @@
 //! The startup recovery: the name server's entries for this node are taken
-//! back. A live pid is watched again (and may be signalled and
-//! unregistered as if it had registered through this daemon); a dead one
-//! is unregistered.
-//!
-//! A pid reused while no daemon ran is taken for the process that
-//! registered: it can only be signalled under `kill(2)`'s rule, and its
-//! entry goes when it exits.
+//! back. An entry whose process still runs - its pid alive with the
+//! recorded start time - is watched again (and may be signalled and
+//! unregistered as if it had registered through this daemon); any other
+//! is unregistered. A pid reused while no daemon watched it, by a process
+//! that started at another time, is thus never adopted: its stale entry
+//! goes. A stop ([`crate::cleanup::Cleanup::stop`]) ends the recovery
+//! between two pages.
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,8 +14,7 @@ use dpc::proto::names::{DPC_LIST_MAX, DpcEntry, DpcListArgs, PidD};
 use rustix::io::Errno;
 
 use crate::connections::Unreachable;
-use crate::permission;
-use crate::registry::{Registered, open_pidfd};
+use crate::registry::{Registered, open_live};
 use crate::state::State;
 
 /// The most pages read (each of up to `DPC_LIST_MAX` entries): a bound
@@ -27,7 +26,8 @@ const MAX_PAGES: usize = 1 << 16;
 pub(crate) struct Recovered {
     /// Live processes watched again.
     pub(crate) live: usize,
-    /// Dead processes to unregister.
+    /// Entries to unregister: their process is gone (its pid free, or
+    /// another process's).
     pub(crate) dead: usize,
 }
 
@@ -46,6 +46,10 @@ pub(crate) fn recover(state: &State) -> Result<Recovered, Unreachable> {
     let mut found = Recovered::default();
     let mut after: PidD = 0;
     for _ in 0..MAX_PAGES {
+        if state.cleanup.stopping() {
+            log::info!("recovery cut short: the daemon is stopping");
+            return Ok(found);
+        }
         let page = state.names.list(&DpcListArgs { after, max: DPC_LIST_MAX })?;
         for entry in page.entries.iter().filter(|e| e.id > after && e.node == state.node) {
             take_back(state, entry, &mut found);
@@ -63,19 +67,32 @@ fn take_back(state: &State, entry: &DpcEntry, found: &mut Recovered) {
     if state.registry.contains(entry.id) {
         return;
     }
+    let (id, pid) = (entry.id, entry.pid);
     let mut gone = || {
         found.dead += 1;
-        state.cleanup.push(entry.id, entry.pid);
+        state.cleanup.push(entry.clone());
     };
-    let pidfd = match open_pidfd(entry.pid) {
-        Ok(pidfd) => pidfd,
+    let live = match open_live(pid) {
+        Ok(live) => live,
         Err(Errno::SRCH) => return gone(),
-        Err(e) => return log::warn!("cannot watch pid {} of pid_d {}: {e}", entry.pid, entry.id),
+        Err(e) => return log::warn!("cannot watch pid {pid} of pid_d {id}: {e}"),
     };
-    let Ok(uids) = permission::uids(entry.pid) else { return gone() };
-    let registered = Registered { pid: entry.pid, uid: uids.effective, pidfd: Arc::new(pidfd) };
+    if live.started != entry.started {
+        log::warn!(
+            "pid_d {id}: pid {pid} is another process now (started at {}, not {}): stale",
+            live.started,
+            entry.started
+        );
+        return gone();
+    }
+    let registered = Registered {
+        pid,
+        started: live.started,
+        uid: live.uids.effective,
+        pidfd: Arc::new(live.pidfd),
+    };
     match state.registry.insert(entry.id, registered) {
         Ok(()) => found.live += 1,
-        Err(_) => log::warn!("registry full: pid_d {} not watched", entry.id),
+        Err(_) => log::warn!("registry full: pid_d {id} not watched"),
     }
 }

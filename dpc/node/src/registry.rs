@@ -1,15 +1,19 @@
 //! [`Registry`]: the processes registered through this node, by pid_d,
 //! each with the pidfd that names exactly that process (a pid may be
-//! reused once the process is gone; the pidfd never is).
+//! reused once the process is gone; the pidfd never is), and
+//! [`open_live`], which holds a process by its pidfd and reads `/proc`
+//! of it.
 
 use std::collections::HashMap;
 use std::os::fd::OwnedFd;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dpc::proto::names::PidD;
+use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::io::Errno;
 use rustix::process::{Pid, PidfdFlags, pidfd_open};
 
+use crate::procfs::{self, Uids};
 use crate::wake::Wake;
 
 /// The most processes registered through one node at once.
@@ -20,6 +24,8 @@ pub(crate) const MAX_REGISTERED: usize = 65536;
 pub(crate) struct Registered {
     /// Its pid.
     pub(crate) pid: i32,
+    /// Its start time ([`procfs::started`]), recorded with the pid.
+    pub(crate) started: u64,
     /// Its effective uid when it registered.
     pub(crate) uid: u32,
     /// Its pidfd: readable once it exits; signals sent through it reach
@@ -32,6 +38,41 @@ pub(crate) struct Registered {
 pub(crate) fn open_pidfd(pid: i32) -> Result<OwnedFd, Errno> {
     let pid = if pid > 0 { Pid::from_raw(pid) } else { None };
     pid.ok_or(Errno::SRCH).and_then(|pid| pidfd_open(pid, PidfdFlags::empty()))
+}
+
+/// A running process, held by its pidfd, and what `/proc` said of it.
+#[derive(Debug)]
+pub(crate) struct Live {
+    /// Names this process and no other from now on.
+    pub(crate) pidfd: OwnedFd,
+    /// Its user ids.
+    pub(crate) uids: Uids,
+    /// Its start time.
+    pub(crate) started: u64,
+}
+
+/// Process `pid`, held by a pidfd, with its ids and start time: `SRCH`
+/// when there is no such process, when `/proc` cannot be read of it, or
+/// when it exits meanwhile (the pid's next process may have been read).
+pub(crate) fn open_live(pid: i32) -> Result<Live, Errno> {
+    let pidfd = open_pidfd(pid)?;
+    let read = procfs::uids(pid).and_then(|uids| Ok((uids, procfs::started(pid)?)));
+    match read {
+        // Still running after /proc was read: what it said was of this process.
+        Ok((uids, started)) if !has_exited(&pidfd) => Ok(Live { pidfd, uids, started }),
+        Ok(_) => Err(Errno::SRCH),
+        Err(e) => {
+            log::debug!("pid {pid} is taken for gone: /proc: {e}");
+            Err(Errno::SRCH)
+        }
+    }
+}
+
+/// True once the process behind `pidfd` has exited.
+pub(crate) fn has_exited(pidfd: &OwnedFd) -> bool {
+    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+    let now = Timespec { tv_sec: 0, tv_nsec: 0 };
+    matches!(poll(&mut fds, Some(&now)), Ok(n) if n > 0)
 }
 
 /// The registry is full ([`MAX_REGISTERED`]).
@@ -126,7 +167,7 @@ mod tests {
 
     fn entry() -> Registered {
         let me = std::process::id() as i32;
-        Registered { pid: me, uid: 0, pidfd: Arc::new(open_pidfd(me).unwrap()) }
+        Registered { pid: me, started: 1, uid: 0, pidfd: Arc::new(open_pidfd(me).unwrap()) }
     }
 
     #[test]
@@ -145,5 +186,24 @@ mod tests {
         assert_eq!(registry.len(), 0);
         assert_eq!(open_pidfd(0).err(), Some(Errno::SRCH));
         assert_eq!(open_pidfd(-5).err(), Some(Errno::SRCH));
+    }
+
+    #[test]
+    fn a_live_process_is_read_a_dead_one_is_gone() {
+        let me = std::process::id() as i32;
+        let live = open_live(me).unwrap();
+        assert_eq!(live.started, procfs::started(me).unwrap());
+        assert_eq!(live.uids, procfs::uids(me).unwrap());
+        assert!(!has_exited(&live.pidfd));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id() as i32;
+        let pidfd = open_pidfd(pid).unwrap();
+        while !has_exited(&pidfd) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        // Not reaped yet: /proc still reads it, but it has exited.
+        assert!(procfs::started(pid).is_ok());
+        assert_eq!(open_live(pid).err(), Some(Errno::SRCH));
+        child.wait().unwrap();
     }
 }

@@ -10,7 +10,8 @@ use crate::deliver::deliver;
 use crate::state::State;
 
 /// SIGNAL: delivers `args.sig` to the process registered here as
-/// `args.target` with pid `args.pid`, if the claimed uid may signal it.
+/// `args.target` with pid `args.pid` and start time `args.started`, if
+/// the claimed uid may signal it.
 pub(crate) fn signal(state: &State, ctx: &CallContext, args: DpcSignalArgs) -> DpcStatus {
     let Some(cred) = ctx.credentials.auth_sys() else {
         log::info!("SIGNAL from {} without AUTH_SYS credentials", ctx.peer);
@@ -23,5 +24,5 @@ pub(crate) fn signal(state: &State, ctx: &CallContext, args: DpcSignalArgs) -> D
         return DpcStatus::DpcPermission;
     }
     log::debug!("SIGNAL {} to pid_d {} from {peer} as uid {}", args.sig, args.target, cred.uid);
-    deliver(&state.registry, args.target, args.pid, args.sig, cred.uid)
+    deliver(&state.registry, &args, cred.uid)
 }

@@ -2,12 +2,12 @@
 
 use std::net::IpAddr;
 
-use dpc::proto::names::DpcNode;
+use dpc::proto::names::{DpcEntry, DpcNode, PidD};
 
 use crate::cleanup::Cleanup;
 use crate::names::Names;
 use crate::peers::Peers;
-use crate::registry::Registry;
+use crate::registry::{Registered, Registry};
 
 /// The daemon's shared state.
 #[derive(Debug)]
@@ -27,4 +27,11 @@ pub(crate) struct State {
     /// SIGNAL is taken only from reserved source ports (root daemon,
     /// without `--insecure`).
     pub(crate) reserved_only: bool,
+}
+
+impl State {
+    /// The name server's entry for `process`, registered here as `id`.
+    pub(crate) fn entry(&self, id: PidD, process: &Registered) -> DpcEntry {
+        DpcEntry { id, node: self.node.clone(), pid: process.pid, started: process.started }
+    }
 }

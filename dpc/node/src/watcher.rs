@@ -46,7 +46,7 @@ pub(crate) fn run(state: &State, stop: &AtomicBool) {
         for (id, pidfd) in exited.into_iter().filter_map(|i| watched.get(i)) {
             if let Some(gone) = state.registry.remove_same(*id, pidfd) {
                 log::info!("pid_d {id}: pid {} (uid {}) exited", gone.pid, gone.uid);
-                state.cleanup.push(*id, gone.pid);
+                state.cleanup.push(state.entry(*id, &gone));
             }
         }
     }

@@ -52,63 +52,58 @@ fn dead_pid() -> i32 {
     i32::try_from(child.id()).unwrap()
 }
 
-/// A process that runs until killed.
-struct Sleeper(std::process::Child);
-
-impl Sleeper {
-    fn start() -> Sleeper {
-        Sleeper(Command::new("sleep").arg("60").spawn().unwrap())
-    }
-
-    fn pid(&self) -> i32 {
-        i32::try_from(self.0.id()).unwrap()
-    }
-
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Sleeper {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// Starts a daemon for 127.0.0.1 after the table has entries: live and
-/// dead ones of this node, one of another node. With `names_down`, the
-/// name server is down when the daemon starts and comes back after.
+/// Starts a daemon for 127.0.0.1 after the table has entries of this
+/// node: a worker's, registered through a daemon that has since stopped;
+/// dead processes'; one naming the test process with a wrong start time
+/// (a pid reused since registration); and one of another node. With
+/// `names_down`, the name server is down when the daemon starts and comes
+/// back after.
 fn recovery(name: &str, names_down: bool) {
     let dir = Dir::new(name);
     let pmap = Portmappers::start(&dir, 1);
     let mut names = FakeNames::start(&dir, &pmap);
-    let mut live = Sleeper::start();
+    let opts = common::node_options(&dir, &pmap, ip(1));
+    let mut worker = {
+        let first = Node::start(&opts);
+        let worker = Worker::start(&first.socket);
+        first.handle.shutdown().unwrap();
+        worker
+    };
     let table = &names.table;
+    let started = table.started(worker.id).unwrap();
     // Enough entries for several pages of the fake's LIST.
-    let mut dead: Vec<PidD> = (0..3).map(|_| PidD(table.insert("127.0.0.1", dead_pid()))).collect();
+    let mut dead: Vec<PidD> =
+        (0..3).map(|_| PidD(table.insert("127.0.0.1", dead_pid(), started))).collect();
     // Pids no process has.
-    dead.extend([0, -1, i32::MIN].map(|pid| PidD(table.insert("127.0.0.1", pid))));
-    let other = table.insert("127.0.0.2", live.pid());
-    let mine = table.insert("127.0.0.1", live.pid());
+    dead.extend([0, -1, i32::MIN].map(|pid| PidD(table.insert("127.0.0.1", pid, started))));
+    // A live pid, but not the process registered: the test's own.
+    let me = std::process::id() as i32;
+    let reused = PidD(table.insert("127.0.0.1", me, u64::MAX));
+    dead.push(reused);
+    let other = table.insert("127.0.0.2", worker.pid(), started);
     if names_down {
         names.stop();
     }
-    let node = Node::start(&common::node_options(&dir, &pmap, ip(1)));
+    let node = Node::start(&opts);
     if names_down {
         std::thread::sleep(Duration::from_millis(300));
-        assert_eq!(names.table.len(), 8, "nothing changed while it was down");
+        assert_eq!(names.table.len(), 9, "nothing changed while it was down");
         names.resume();
     }
     eventually("the dead processes' entries are removed", || {
         dead.iter().all(|id| names.table.get(id.0).is_none())
     });
     assert!(names.table.get(other).is_some(), "another node's entry is left alone");
-    assert!(names.table.get(mine).is_some(), "a live process keeps its entry");
-    // Taken back: it can be signalled (0: check only) and is watched.
-    node.connect().kill_d(PidD(mine), 0).unwrap();
-    live.kill();
-    eventually("the live process's entry goes when it exits", || names.table.get(mine).is_none());
+    assert!(names.table.get(worker.id).is_some(), "a live process keeps its entry");
+    // The reused pid was not taken for the registered process.
+    assert!(matches!(node.connect().kill_d(reused, 0), Err(Error::Unknown)));
+    // The worker was taken back: it can be signalled and is watched.
+    node.connect().kill_d(PidD(worker.id), 10).unwrap();
+    assert_eq!(worker.line(), "signal 10");
+    worker.kill();
+    eventually("the live process's entry goes when it exits", || {
+        names.table.get(worker.id).is_none()
+    });
     assert!(names.table.get(other).is_some());
 }
 

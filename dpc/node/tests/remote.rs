@@ -92,7 +92,8 @@ fn signal_believes_claims_only_under_the_trust_rule_and_kills_rule() {
     let node = cluster.node(0);
     let mut worker = Worker::start(&node.socket);
     let root = is_root();
-    let args = DpcSignalArgs { target: worker.id, pid: worker.pid(), sig: 10 };
+    let started = cluster.names.table.started(worker.id).unwrap();
+    let args = DpcSignalArgs { target: worker.id, pid: worker.pid(), started, sig: 10 };
 
     // Another uid than the worker's (the test's own): kill(2) says no.
     let nobody = signal_client(node, Auth::sys("test", 65534, 65534, &[]).unwrap(), root);
@@ -100,12 +101,18 @@ fn signal_believes_claims_only_under_the_trust_rule_and_kills_rule() {
     // No credentials at all.
     let anonymous = signal_client(node, Auth::None, root);
     assert_eq!(anonymous.signal(&args).unwrap(), DpcStatus::DpcPermission);
-    // The right uid, but not the registered pid, or not a registered id.
+    // The right uid, but not the registered pid or start time, or not a
+    // registered id.
     let owner = signal_client(node, Auth::sys("test", my_uid(), 0, &[]).unwrap(), root);
     let wrong_pid = DpcSignalArgs { pid: std::process::id() as i32, ..args };
     assert_eq!(owner.signal(&wrong_pid).unwrap(), DpcStatus::DpcUnknown);
     for pid in [-1, 0, i32::MIN] {
         assert_eq!(owner.signal(&DpcSignalArgs { pid, ..args }).unwrap(), DpcStatus::DpcUnknown);
+    }
+    for started in [0, started - 1, started + 1, u64::MAX] {
+        // The registered pid, but another process (a reused pid).
+        let reused = DpcSignalArgs { started, ..args };
+        assert_eq!(owner.signal(&reused).unwrap(), DpcStatus::DpcUnknown, "started {started}");
     }
     let unknown = DpcSignalArgs { target: worker.id + 1000, ..args };
     assert_eq!(owner.signal(&unknown).unwrap(), DpcStatus::DpcUnknown);
@@ -132,7 +139,8 @@ fn insecure_daemons_believe_any_port() {
     opts.insecure = true;
     let node = common::Node::start(&opts);
     let mut worker = Worker::start(&node.socket);
-    let args = DpcSignalArgs { target: worker.id, pid: worker.pid(), sig: 10 };
+    let started = names.table.started(worker.id).unwrap();
+    let args = DpcSignalArgs { target: worker.id, pid: worker.pid(), started, sig: 10 };
     let claim = signal_client(&node, Auth::sys("test", my_uid(), 0, &[]).unwrap(), false);
     assert_eq!(claim.signal(&args).unwrap(), DpcStatus::DpcOk);
     assert_eq!(worker.line(), "signal 10");
@@ -158,13 +166,13 @@ fn targets_on_unreachable_nodes() {
     let me = cluster.node(0).connect();
     let table = &cluster.names.table;
     // No portmapper there at all.
-    assert_unreachable(&me, table.insert("127.0.0.9", 1));
+    assert_unreachable(&me, table.insert("127.0.0.9", 1, 1));
     // A portmapper that does not know the program (no daemon on node 3).
     let daemonless = cluster.nodes.pop().unwrap();
     drop(daemonless);
-    assert_unreachable(&me, table.insert("127.0.0.3", 1));
+    assert_unreachable(&me, table.insert("127.0.0.3", 1, 1));
     // Not an address.
-    assert_unreachable(&me, table.insert("node-7", 1));
+    assert_unreachable(&me, table.insert("node-7", 1, 1));
     // A daemon that stopped after its worker registered.
     let worker = Worker::start(&cluster.node(1).socket);
     me.kill_d(PidD(worker.id), 0).unwrap();
@@ -183,5 +191,5 @@ fn a_portmapper_that_never_answers_is_unreachable_within_the_timeout() {
         return;
     };
     let me = cluster.node(0).connect();
-    assert_unreachable(&me, cluster.names.table.insert("127.0.0.4", 1));
+    assert_unreachable(&me, cluster.names.table.insert("127.0.0.4", 1, 1));
 }

@@ -1,6 +1,7 @@
 //! An in-memory name server implementing the server trait rpcgen
-//! generates from `dpc_names.x` (the name server crate's), registered with the portmapper of 127.0.0.1. It can be
-//! stopped and started again on the same table.
+//! generates from `dpc_names.x` (the name server crate's), registered
+//! with the portmapper of 127.0.0.1. It can be stopped and started again
+//! on the same table.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -18,24 +19,33 @@ use super::{Dir, Portmappers, ip};
 
 use dpc_names::proto::server::{DpcNamesProgDpcNamesV1, DpcNamesProgDpcNamesV1Server};
 
-/// The name server's table: id -> (node, pid).
+/// The name server's table: id -> (node, pid, start time).
 #[derive(Debug, Default)]
 pub struct Table {
-    entries: Mutex<BTreeMap<PidD, (String, i32)>>,
+    entries: Mutex<BTreeMap<PidD, (String, i32, u64)>>,
     next: Mutex<PidD>,
 }
 
 impl Table {
-    /// Where `id` runs, if registered.
+    /// Where `id` runs (node and pid), if registered.
     pub fn get(&self, id: PidD) -> Option<(String, i32)> {
+        self.row(id).map(|(node, pid, _)| (node, pid))
+    }
+
+    /// The start time `id` was registered with.
+    pub fn started(&self, id: PidD) -> Option<u64> {
+        self.row(id).map(|(_, _, started)| started)
+    }
+
+    fn row(&self, id: PidD) -> Option<(String, i32, u64)> {
         self.entries.lock().unwrap().get(&id).cloned()
     }
 
-    /// Adds an entry as another node would have registered it.
-    pub fn insert(&self, node: &str, pid: i32) -> PidD {
+    /// Adds an entry as a node's daemon would have registered it.
+    pub fn insert(&self, node: &str, pid: i32, started: u64) -> PidD {
         let mut next = self.next.lock().unwrap();
         *next += 1;
-        self.entries.lock().unwrap().insert(*next, (node.to_owned(), pid));
+        self.entries.lock().unwrap().insert(*next, (node.to_owned(), pid, started));
         *next
     }
 
@@ -52,14 +62,15 @@ fn node_string(node: &ByteString<64>) -> String {
 
 impl DpcNamesProgDpcNamesV1 for Service {
     fn register(&self, _: &CallContext, arg: DpcLocation) -> Result<DpcRegisterRes, ProcError> {
-        Ok(DpcRegisterRes::DpcOk(self.0.insert(&node_string(&arg.node), arg.pid)))
+        Ok(DpcRegisterRes::DpcOk(self.0.insert(&node_string(&arg.node), arg.pid, arg.started)))
     }
 
     fn unregister(&self, _: &CallContext, arg: DpcEntry) -> Result<DpcStatus, ProcError> {
         let mut entries = self.0.entries.lock().unwrap();
+        let wanted = (node_string(&arg.node), arg.pid, arg.started);
         Ok(match entries.get(&arg.id) {
             None => DpcStatus::DpcUnknown,
-            Some((node, pid)) if *node == node_string(&arg.node) && *pid == arg.pid => {
+            Some(row) if *row == wanted => {
                 entries.remove(&arg.id);
                 DpcStatus::DpcOk
             }
@@ -68,10 +79,11 @@ impl DpcNamesProgDpcNamesV1 for Service {
     }
 
     fn lookup(&self, _: &CallContext, arg: PidD) -> Result<DpcLookupRes, ProcError> {
-        Ok(match self.0.get(arg) {
-            Some((node, pid)) => DpcLookupRes::DpcOk(DpcLocation {
+        Ok(match self.0.row(arg) {
+            Some((node, pid, started)) => DpcLookupRes::DpcOk(DpcLocation {
                 node: ByteString::try_from(node.as_str()).unwrap(),
                 pid,
+                started,
             }),
             None => DpcLookupRes::Default(DpcStatus::DpcUnknown),
         })
@@ -85,10 +97,11 @@ impl DpcNamesProgDpcNamesV1 for Service {
         let page: Vec<DpcEntry> = after
             .by_ref()
             .take(max)
-            .map(|(id, (node, pid))| DpcEntry {
+            .map(|(id, (node, pid, started))| DpcEntry {
                 id: *id,
                 node: ByteString::try_from(node.as_str()).unwrap(),
                 pid: *pid,
+                started: *started,
             })
             .collect();
         let more = after.next().is_some();

@@ -1,0 +1,1 @@
+//! Misbehaving peers (being written).

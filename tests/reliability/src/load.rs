@@ -1,0 +1,1 @@
+//! Many clients and faults under load (being written).

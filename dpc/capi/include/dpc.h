@@ -17,6 +17,8 @@
  *   ETIMEDOUT     this node's daemon did not answer in time
  *   ECONNRESET    this node's daemon closed the connection before answering
  *   EIO           the name server could not store the change
+ *   EAGAIN        a limit of this node's daemon was reached (registrations
+ *                 in all or of this user, open files)
  *   EPROTO        any other failure of the exchange with the daemon
  *
  * The calls are thread-safe (threads share one connection, made again

@@ -40,6 +40,10 @@ pub enum Error {
     /// accepted.
     #[error("the call must come over the node daemon's local socket")]
     NotLocal,
+    /// A limit of this node's daemon was reached (registrations in all or
+    /// of this user, open files); nothing changed.
+    #[error("a limit of this node's daemon was reached")]
+    Limit,
     /// A result union's default arm carried `DPC_OK` (only a local
     /// program can build one: the wire form of `DPC_OK` is the result).
     #[error("a status of DPC_OK where a failure was expected")]
@@ -68,6 +72,7 @@ impl Error {
             DpcStatus::DpcNamesUnreachable => Error::NamesUnreachable,
             DpcStatus::DpcStoreFailed => Error::StoreFailed,
             DpcStatus::DpcNotLocal => Error::NotLocal,
+            DpcStatus::DpcLimit => Error::Limit,
         })
     }
 
@@ -88,7 +93,8 @@ impl Error {
     /// `EHOSTUNREACH` for the target's node, `EHOSTDOWN` for the name
     /// server, `ECONNREFUSED` when this node's daemon is not running,
     /// `ETIMEDOUT` when it did not answer in time, `ECONNRESET` when it
-    /// closed the connection before answering, `EIO` when the name
+    /// closed the connection before answering, `EAGAIN` when a limit of
+    /// the daemon was reached, `EIO` when the name
     /// server could not store a change, `EPROTO` otherwise.
     pub fn errno(&self) -> i32 {
         let errno = match self {
@@ -98,6 +104,7 @@ impl Error {
             Error::NodeUnreachable => Errno::HOSTUNREACH,
             Error::NamesUnreachable => Errno::HOSTDOWN,
             Error::StoreFailed => Errno::IO,
+            Error::Limit => Errno::AGAIN,
             Error::NotLocal | Error::NotAFailure => Errno::PROTO,
             Error::Daemon { source, .. } => match source {
                 clnt::Error::CantSend(_) => Errno::CONNREFUSED,

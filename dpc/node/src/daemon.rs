@@ -67,7 +67,7 @@ impl NodeDaemon {
             node,
             names: Names::new(opts.names, opts.pmap_port, timeout, root),
             peers: Peers::new(opts.pmap_port, timeout, root),
-            registry: Registry::new(wake, MAX_REGISTERED),
+            registry: Registry::new(wake, MAX_REGISTERED, opts.max_per_user as usize),
             cleanup: Cleanup::default(),
             reserved_only: root && !opts.insecure,
         });

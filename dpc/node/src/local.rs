@@ -21,9 +21,13 @@ pub(crate) fn regist(state: &State, ctx: &CallContext) -> DpcRegisterRes {
     let Some(caller) = ctx.peer_cred else {
         return DpcRegisterRes::Default(DpcStatus::DpcNotLocal);
     };
-    if state.registry.is_full() {
-        log::warn!("registry full: pid {} not registered", caller.pid);
-        return DpcRegisterRes::Default(DpcStatus::DpcStoreFailed);
+    if !state.registry.has_room_for(caller.uid) {
+        log::warn!(
+            "registrations full (all, or uid {}'s): pid {} not registered",
+            caller.uid,
+            caller.pid
+        );
+        return DpcRegisterRes::Default(DpcStatus::DpcLimit);
     }
     // The pidfd first: a process already gone is never registered, and
     // from now on the pidfd names exactly this process.
@@ -32,7 +36,7 @@ pub(crate) fn regist(state: &State, ctx: &CallContext) -> DpcRegisterRes {
         Err(Errno::SRCH) => return DpcRegisterRes::Default(DpcStatus::DpcGone),
         Err(e) => {
             log::warn!("cannot watch pid {}: {e}", caller.pid);
-            return DpcRegisterRes::Default(DpcStatus::DpcStoreFailed);
+            return DpcRegisterRes::Default(DpcStatus::DpcLimit);
         }
     };
     // The pid is the one of connect(): if that process is gone, its pid
@@ -59,7 +63,7 @@ pub(crate) fn regist(state: &State, ctx: &CallContext) -> DpcRegisterRes {
     };
     if state.registry.insert(id, registered.clone()).is_err() {
         state.cleanup.push(state.entry(id, &registered));
-        return DpcRegisterRes::Default(DpcStatus::DpcStoreFailed);
+        return DpcRegisterRes::Default(DpcStatus::DpcLimit);
     }
     log::info!("pid {} (uid {}) registered as pid_d {id}", caller.pid, caller.uid);
     DpcRegisterRes::DpcOk(id)

@@ -52,6 +52,12 @@ pub struct Options {
     /// port, below 1024, which only root can bind).
     #[arg(long)]
     pub insecure: bool,
+
+    /// The most processes one user may have registered with this daemon
+    /// at once (all users together: 65536).
+    #[arg(long = "max-per-user", value_name = "N", default_value_t = 4096,
+          value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_per_user: u32,
 }
 
 impl Options {

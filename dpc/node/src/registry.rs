@@ -85,12 +85,22 @@ pub(crate) struct Registry {
     table: Mutex<HashMap<PidD, Registered>>,
     wake: Wake,
     cap: usize,
+    per_user: usize,
 }
 
 impl Registry {
-    /// An empty registry of at most `cap` processes that notifies `wake`.
-    pub(crate) fn new(wake: Wake, cap: usize) -> Registry {
-        Registry { table: Mutex::new(HashMap::new()), wake, cap }
+    /// An empty registry of at most `cap` processes, `per_user` of them
+    /// registered by one uid, that notifies `wake`.
+    pub(crate) fn new(wake: Wake, cap: usize, per_user: usize) -> Registry {
+        Registry { table: Mutex::new(HashMap::new()), wake, cap, per_user }
+    }
+
+    /// True when `uid` may register one more process: neither the
+    /// registry nor the user's share of it is full. (A scan: registering
+    /// also waits for the name server's fsync, which costs far more.)
+    pub(crate) fn has_room_for(&self, uid: u32) -> bool {
+        let table = self.table();
+        table.len() < self.cap && table.values().filter(|e| e.uid == uid).count() < self.per_user
     }
 
     fn table(&self) -> MutexGuard<'_, HashMap<PidD, Registered>> {
@@ -100,11 +110,6 @@ impl Registry {
     /// The exit watcher's wake-up.
     pub(crate) fn wake(&self) -> &Wake {
         &self.wake
-    }
-
-    /// True when no other process can be registered.
-    pub(crate) fn is_full(&self) -> bool {
-        self.table().len() >= self.cap
     }
 
     /// Records `id` (replacing nothing: an id already present is kept).
@@ -172,11 +177,11 @@ mod tests {
 
     #[test]
     fn bounded_and_exits_remove_only_the_same_process() {
-        let registry = Registry::new(Wake::new().unwrap(), 2);
+        let registry = Registry::new(Wake::new().unwrap(), 2, 2);
         let (a, b) = (entry(), entry());
         registry.insert(1, a.clone()).unwrap();
         registry.insert(2, b.clone()).unwrap();
-        assert!(registry.is_full());
+        assert!(!registry.has_room_for(0) && !registry.has_room_for(7));
         assert_eq!(registry.insert(3, entry()), Err(Full));
         assert_eq!(registry.insert(1, entry()), Ok(()), "an id already present is kept");
         assert!(registry.remove_same(1, &b.pidfd).is_none(), "another process's pidfd");

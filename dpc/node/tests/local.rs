@@ -7,10 +7,11 @@
 
 mod common;
 
-use common::{Cluster, Worker, eventually};
+use common::{Cluster, Node, Worker, eventually, ip, node_options};
 use dpc::proto::names::{DpcRegisterRes, DpcStatus};
 use dpc::proto::node::{DpcKillArgs, DpcNodeProgDpcNodeV1Client};
 use dpc::{Error, PidD};
+use dpc_node::Options;
 
 #[test]
 fn a_worker_registers_is_signalled_and_its_entry_goes_when_it_exits() {
@@ -87,4 +88,22 @@ fn local_procedures_over_tcp_are_not_local() {
     assert_eq!(tcp.regist().unwrap(), DpcRegisterRes::Default(DpcStatus::DpcNotLocal));
     assert_eq!(tcp.uregist(&worker.id).unwrap(), DpcStatus::DpcNotLocal);
     assert!(cluster.names.table.get(worker.id).is_some());
+}
+
+#[test]
+fn a_user_registers_at_most_its_share() {
+    let mut cluster = Cluster::start("per-user", 1);
+    // Node 1's daemon again, allowing a user two registrations.
+    cluster.nodes.clear();
+    let opts = Options { max_per_user: 2, ..node_options(&cluster.dir, &cluster.pmap, ip(1)) };
+    let node = Node::start(&opts);
+    let me = node.connect();
+    let first = me.regist().unwrap();
+    me.regist().unwrap();
+    let refused = me.regist();
+    assert!(matches!(refused, Err(Error::Limit)), "{refused:?}");
+    assert_eq!(Error::Limit.errno(), rustix::io::Errno::AGAIN.raw_os_error());
+    // Room again once one of them is unregistered.
+    me.uregist(first).unwrap();
+    me.regist().unwrap();
 }

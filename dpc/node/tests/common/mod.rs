@@ -129,6 +129,7 @@ pub fn node_options(dir: &Dir, pmap: &Portmappers, addr: IpAddr) -> Options {
         rpcbind_socket: Portmappers::socket(dir, addr),
         timeout_ms: TIMEOUT_MS,
         insecure: false,
+        max_per_user: 4096,
     }
 }
 

@@ -122,13 +122,15 @@ impl Store {
             redb::Error::DatabaseAlreadyOpen => Error::StoreLocked { path: path.to_path_buf() },
             _ => Error::Store { path: path.to_path_buf(), source },
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| Error::StoreDir { path: dir.to_path_buf(), source })?;
-        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir_error = |source| Error::StoreDir { path: dir.to_path_buf(), source };
+        std::fs::create_dir_all(dir).map_err(dir_error)?;
         let db = Database::create(path).map_err(|e| store_error(boxed(e)))?;
         let store = Store { db };
         store.create_tables().map_err(store_error)?;
+        // A new file's name is on disk only once its directory is: after
+        // a power loss the committed table must still be found.
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(dir_error)?;
         Ok(store)
     }
 

@@ -106,6 +106,9 @@ pub(crate) struct Conn {
     draining: bool,
     /// Last time bytes moved either way.
     pub(crate) last_active: Instant,
+    /// A call has been read from it: when room must be made, connections
+    /// that never sent a call are evicted before this one.
+    pub(crate) called: bool,
     /// Already on the event loop's list of connections to service.
     pub(crate) scheduled: bool,
 }
@@ -135,6 +138,7 @@ impl Conn {
             eof: false,
             draining: false,
             last_active: now,
+            called: false,
             scheduled: false,
         }
     }
@@ -318,6 +322,7 @@ impl Conn {
 
     /// Starts the call in one record.
     fn on_record(&mut self, record: Cow<'_, [u8]>, cx: &Cx<'_>) -> Result<(), Fatal> {
+        self.called = true;
         let route = match cx.pool {
             Some(_) => call::route(cx.registry, &record),
             None => Route::Inline,

@@ -408,10 +408,13 @@ impl EventLoop {
         self.open += 1;
     }
 
-    /// Closes the connection idle the longest, one of the newcomer's
-    /// transport first (`for_transport`): a flood of TCP connections then
-    /// evicts its own before the local processes' Unix connections. False
-    /// when none is idle.
+    /// Closes an idle connection: one of the newcomer's transport first
+    /// (`for_transport`), so that a flood of TCP connections evicts its own
+    /// before the local processes' Unix connections; then one that never
+    /// sent a call, so that a flood of fresh connections (or connections
+    /// opened only to fill the table) cycles among itself and spares the
+    /// clients between two calls of a session; then the one idle the
+    /// longest. False when none is idle.
     fn evict_one(&mut self, for_transport: Option<Transport>) -> bool {
         let victim = self
             .conns
@@ -419,7 +422,8 @@ impl EventLoop {
             .enumerate()
             .filter_map(|(slot, c)| {
                 let other = |c: &Conn| for_transport.is_some_and(|t| c.origin().transport != t);
-                c.as_ref().filter(|c| c.is_idle()).map(|c| (slot, (other(c), c.last_active)))
+                let key = |c: &Conn| (other(c), c.called, c.last_active);
+                c.as_ref().filter(|c| c.is_idle()).map(|c| (slot, key(c)))
             })
             .min_by_key(|&(_, key)| key);
         match victim {

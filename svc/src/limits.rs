@@ -14,9 +14,10 @@ pub struct Limits {
     /// headers fit).
     pub max_record: usize,
     /// Most stream connections open at once. When a new one arrives at the
-    /// limit, the connection idle the longest (no call in progress, nothing
-    /// left to write) is closed to make room; when none is idle, the new one
-    /// is refused. Default 1024.
+    /// limit, an idle connection (no call in progress, nothing left to
+    /// write) is closed to make room: of the newcomer's transport first,
+    /// then one that never sent a call, then the one idle the longest; when
+    /// none is idle, the new one is refused. Default 1024.
     pub max_connections: usize,
     /// A stream connection with nothing in progress and no traffic for this
     /// long is closed; `None` keeps idle connections open until room is

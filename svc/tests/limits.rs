@@ -59,6 +59,27 @@ fn a_newcomer_evicts_its_own_transport_first() {
 }
 
 #[test]
+fn connections_that_never_called_make_room_before_a_client_between_calls() {
+    // Found by the hostile-client tests (tests/reliability): a burst of
+    // new connections past the limit evicted, idlest first, a client
+    // between the two calls of its session.
+    let limits = Limits { max_connections: 2, ..Limits::default() };
+    let server = start(2, limits);
+    let mut client = StreamClient::tcp(server.tcp);
+    assert_eq!(client.call(NULL, &[]), Reply::Success(vec![]));
+    thread::sleep(Duration::from_millis(20));
+    // Each silent connection is newer than the client's last call; they
+    // evict one another.
+    let mut silent = Vec::new();
+    for _ in 0..5 {
+        silent.push(StreamClient::tcp(server.tcp));
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(client.call(NULL, &[]), Reply::Success(vec![]));
+    assert!(silent[..4].iter_mut().all(|s| s.is_closed()), "the older silent ones made room");
+}
+
+#[test]
 fn busy_connections_are_not_evicted_and_the_newcomer_is_refused() {
     let limits = Limits { max_connections: 1, ..Limits::default() };
     let server = start(2, limits);

@@ -4,7 +4,7 @@
 //! traits (`pmap.rs`, `rpcb.rs`) only translate arguments and results.
 
 use std::io;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
 use portmapper::Netid;
@@ -42,7 +42,13 @@ pub struct Policy {
 /// The daemon's state, shared by the dispatchers of every version.
 #[derive(Debug)]
 pub struct Service {
-    table: Mutex<Table>,
+    /// The table lookups read: replaced whole once a change is saved, so
+    /// a lookup never waits for a change's fsync and never sees a
+    /// registration before it is on disk.
+    table: Mutex<Arc<Table>>,
+    /// Held by a change from copying the table to publishing the copy:
+    /// changes apply one at a time.
+    changing: Mutex<()>,
     state: Option<StateDir>,
     stats: Stats,
     policy: Policy,
@@ -55,6 +61,12 @@ pub fn pmap_netid(prot: u32) -> Option<Netid> {
         IPPROTO_UDP => Some(Netid::Udp),
         _ => None,
     }
+}
+
+/// Locks `mutex`, whatever a panicking holder left: the table is replaced
+/// whole, never left half-changed.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Service {
@@ -72,19 +84,27 @@ impl Service {
                 log::warn!("warm start: dropping conflicting or oversized registration {reg:?}");
             }
         }
-        Service { table: Mutex::new(table), state, stats: Stats::default(), policy }
+        Service {
+            table: Mutex::new(Arc::new(table)),
+            changing: Mutex::new(()),
+            state,
+            stats: Stats::default(),
+            policy,
+        }
     }
 
     /// Puts rpcbind's own registrations `own` (in listing order) in front
     /// and writes the table, so that without a warm start the previous
     /// run's file is replaced by the empty list.
     pub fn start(&self, own: Vec<Registration>) -> io::Result<()> {
-        let mut table = self.table();
+        let _one_at_a_time = lock(&self.changing);
+        let mut table = Table::clone(&self.table());
         table.install_own(own);
-        match &self.state {
-            Some(state) => state.save(table.others()),
-            None => Ok(()),
+        if let Some(state) = &self.state {
+            state.save(table.others())?;
         }
+        self.publish(table);
+        Ok(())
     }
 
     /// The statistics.
@@ -97,25 +117,33 @@ impl Service {
         &self.policy
     }
 
-    /// The table, locked.
-    pub fn table(&self) -> MutexGuard<'_, Table> {
-        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    /// The table as of the last change saved.
+    pub fn table(&self) -> Arc<Table> {
+        Arc::clone(&lock(&self.table))
     }
 
-    /// Applies `change` to the table and, when it says the table changed,
-    /// writes the table to disk before returning. Should that fail, the
-    /// change is undone and the answer is false.
+    fn publish(&self, table: Table) {
+        *lock(&self.table) = Arc::new(table);
+    }
+
+    /// Applies `change` to a copy of the table and, when it says the table
+    /// changed, writes the copy to disk and then makes it the table
+    /// lookups read. Should the write fail, the copy is dropped (nothing
+    /// changed) and the answer is false.
     fn change(&self, change: impl FnOnce(&mut Table) -> (bool, bool)) -> bool {
-        let mut table = self.table();
-        let before = self.state.as_ref().map(|_| table.clone());
+        let _one_at_a_time = lock(&self.changing);
+        let mut table = Table::clone(&self.table());
         let (answer, changed) = change(&mut table);
-        if let (true, Some(state), Some(before)) = (changed, &self.state, before) {
+        if !changed {
+            return answer;
+        }
+        if let Some(state) = &self.state {
             if let Err(e) = state.save(table.others()) {
                 log::error!("cannot save the registrations in {}: {e}", state.path().display());
-                *table = before;
                 return false;
             }
         }
+        self.publish(table);
         answer
     }
 

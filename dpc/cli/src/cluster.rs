@@ -37,6 +37,14 @@ pub struct Node {
     daemon: Option<Child>,
 }
 
+impl Node {
+    /// Its daemon's pid while the daemon runs (tests watch its memory and
+    /// liveness through `/proc`).
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.daemon.as_ref().map(Child::id)
+    }
+}
+
 /// A running cluster; dropping it stops every process and portmapper it
 /// started.
 #[derive(Debug)]
@@ -98,6 +106,12 @@ impl LocalCluster {
     /// The name server's node address.
     pub fn names_address(&self) -> IpAddr {
         self.nodes[0].address
+    }
+
+    /// The name server's pid while it runs (tests watch its memory and
+    /// liveness through `/proc`).
+    pub fn names_pid(&self) -> Option<u32> {
+        self.names.as_ref().map(Child::id)
     }
 
     /// Starts the name server (again, after [`LocalCluster::kill_names`]),

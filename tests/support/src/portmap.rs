@@ -155,6 +155,12 @@ impl Running {
         self.kind
     }
 
+    /// The daemon's pid (in the test's pid namespace), to watch its
+    /// memory and liveness through `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Everything the daemon printed so far (both its runs, when restarted).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -69,8 +69,8 @@
 //! type (`entry *next`) implements `xdr::Linked`: encoding, decoding and
 //! dropping walk the list in a loop, so a list of any length uses constant
 //! stack. (`Clone`, `PartialEq` and `Debug` are derived and do recurse.)
-//! Other recursive types nest through `Option<Box<T>>` under the
-//! decoder's depth budget.
+//! Other recursive types nest through `Option<Box<T>>` or `VarArray<T>`
+//! under the decoder's depth budget.
 //!
 //! **Derives.** Every type derives `Debug, Clone, PartialEq`; `Eq` and
 //! `Hash` unless it holds a float; `Copy` when it holds only plain data;

@@ -103,7 +103,11 @@ impl<'de, T: Decode<'de>, const MAX: u32> Decode<'de> for VarArray<T, MAX> {
     #[inline]
     fn decode(dec: &mut Decoder<'de>) -> Result<Self> {
         let count = dec.read_count(MAX, T::MIN_ENCODED_LEN)?;
-        decode_items(dec, count).map(Self)
+        // Types recurse through variable-length arrays as well as through
+        // optional-data (`struct tree { tree children<>; }`): the elements
+        // decode one level deeper, under the same depth budget, so that no
+        // input can nest them deep enough to overflow the stack.
+        dec.nested(|dec| decode_items(dec, count)).map(Self)
     }
 }
 

@@ -38,8 +38,9 @@ impl<T> DecodeOwned for T where T: for<'de> Decode<'de> {}
 /// Limits applied while decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// How deeply optional-data may nest (linked lists decoded through
-    /// [`crate::linked`] do not nest, whatever their length).
+    /// How deeply optional-data and variable-length arrays may nest
+    /// (linked lists decoded through [`crate::linked`] do not nest,
+    /// whatever their length).
     pub max_depth: u32,
     /// Accept non-zero padding bytes. RFC 4506 says padding is zero; every
     /// encoder we know writes zeros, so strict is the default.
@@ -214,9 +215,10 @@ impl<'de> Decoder<'de> {
         T::decode(self)
     }
 
-    /// Runs `f` one optional-data level deeper, failing when that passes the
-    /// depth budget. Recursive types nest only through optional-data, so
-    /// this bounds the decoder's stack use.
+    /// Runs `f` one level deeper, failing when that passes the depth
+    /// budget. Recursive types nest only through optional-data and
+    /// variable-length arrays, whose decoders go through here, so this
+    /// bounds the decoder's stack use.
     #[inline]
     pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         if self.depth >= self.limits.max_depth {

@@ -88,8 +88,9 @@ pub enum Error {
         /// Length of the valid prefix.
         valid_up_to: usize,
     },
-    /// Optional-data nested deeper than the decoder's depth budget.
-    #[error("optional-data nested deeper than {limit} at byte {offset}")]
+    /// Optional-data or variable-length arrays nested deeper than the
+    /// decoder's depth budget.
+    #[error("optional-data or arrays nested deeper than {limit} at byte {offset}")]
     DepthExceeded {
         /// Offset where the limit was hit.
         offset: usize,

@@ -10,8 +10,8 @@
 //! * Hostile input cannot make a decoder allocate beyond what it received:
 //!   every length and count is checked against the type's bound *and* the
 //!   bytes remaining before anything is allocated ([`Decoder::read_count`]).
-//!   Optional-data nesting has a depth budget ([`Limits`]) and linked lists
-//!   decode in a loop ([`linked`]).
+//!   Nesting of optional-data and variable-length arrays has a depth
+//!   budget ([`Limits`]) and linked lists decode in a loop ([`linked`]).
 //! * Padding bytes must be zero, as RFC 4506 section 3 says; decoding
 //!   rejects anything else unless [`Limits::allow_nonzero_padding`] is set.
 //!   Encoding always writes zeros.

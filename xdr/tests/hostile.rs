@@ -223,6 +223,60 @@ fn nested_optional_data_a_million_deep_hits_the_depth_budget() {
     assert_eq!(from_slice::<Tree>(&to_vec(&tree).unwrap()).unwrap(), tree);
 }
 
+/// `struct forest { forest children<>; };`: recursion through a
+/// variable-length array, not optional-data.
+#[derive(Debug, PartialEq)]
+struct Forest {
+    children: VarArray<Forest>,
+}
+
+impl Encode for Forest {
+    fn encoded_len(&self) -> usize {
+        self.children.encoded_len()
+    }
+    fn encode(&self, enc: &mut Encoder<'_>) -> Result<()> {
+        self.children.encode(enc)
+    }
+}
+
+impl<'de> Decode<'de> for Forest {
+    const MIN_ENCODED_LEN: usize = 4;
+    fn decode(dec: &mut Decoder<'de>) -> Result<Self> {
+        Ok(Forest { children: dec.read().map_err(|e| e.in_field("children"))? })
+    }
+}
+
+/// Found by the `xdr_generated` fuzz target: a `tree children<>` nested
+/// a few thousand deep (12 bytes a level) overflowed the stack, as arrays
+/// did not count against the depth budget.
+#[test]
+fn arrays_nested_a_million_deep_hit_the_depth_budget() {
+    // One child, one child, ... : a million levels, then no children.
+    let mut input = Vec::with_capacity(4 * 1_000_001);
+    for _ in 0..1_000_000 {
+        input.extend_from_slice(&[0, 0, 0, 1]);
+    }
+    input.extend_from_slice(&[0, 0, 0, 0]);
+    let handle = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || from_slice::<Forest>(&input).map(|_| ()))
+        .unwrap();
+    let err = handle.join().expect("decoder overflowed its stack").unwrap_err();
+    assert!(matches!(err.root(), Error::DepthExceeded { limit: 256, .. }), "{err}");
+    // Up to the budget, a forest decodes; one level more does not.
+    let nested = |levels: usize| {
+        let mut wire = [0, 0, 0, 1].repeat(levels);
+        wire.extend_from_slice(&[0, 0, 0, 0]);
+        wire
+    };
+    let forest = from_slice::<Forest>(&nested(255)).unwrap();
+    assert_eq!(to_vec(&forest).unwrap(), nested(255));
+    let shallow = xdr::Limits { max_depth: 3, ..xdr::Limits::DEFAULT };
+    assert!(xdr::from_slice_with_limits::<Forest>(&nested(2), shallow).is_ok());
+    let err = xdr::from_slice_with_limits::<Forest>(&nested(3), shallow).unwrap_err();
+    assert!(matches!(err.root(), Error::DepthExceeded { limit: 3, .. }), "{err}");
+}
+
 #[test]
 fn a_million_node_list_decodes_on_a_small_stack() {
     let mut input = vec![0, 0, 0, 1];

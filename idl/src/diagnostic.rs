@@ -127,6 +127,14 @@ pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
     out
 }
 
+/// Longest source line shown whole, in bytes. A longer line is cut to
+/// about this much around the span, with `...` where it was cut, so that a
+/// diagnostic's size does not grow with its line: a file of one long line
+/// full of errors would otherwise render in memory quadratic in its size.
+const MAX_LINE_SHOWN: usize = 160;
+/// Bytes of a cut line shown before the span.
+const CONTEXT_BEFORE: usize = 60;
+
 fn render_located(out: &mut String, sources: &SourceMap, span: Span, kind: &str, message: &str) {
     let Some(file) = sources.get(span.file) else {
         let _ = writeln!(out, "{kind}: {message}");
@@ -136,13 +144,26 @@ fn render_located(out: &mut String, sources: &SourceMap, span: Span, kind: &str,
     let _ = writeln!(out, "{}:{}:{}: {kind}: {message}", file.name(), start.line, start.col);
     let line = file.line_text(start.line);
     let line_start = file.line_start(start.line) as usize;
+    // The part of the line shown: all of it, or a window around the span.
+    let (from, to) = if line.len() <= MAX_LINE_SHOWN {
+        (0, line.len())
+    } else {
+        let at = (span.start as usize).saturating_sub(line_start).min(line.len());
+        let from = floor_char_boundary(line, at.saturating_sub(CONTEXT_BEFORE));
+        (from, ceil_char_boundary(line, from + MAX_LINE_SHOWN))
+    };
+    let (cut_before, cut_after) = (from > 0, to < line.len());
     // Expand tabs so the underline lines up whatever the terminal's tab stops.
     let mut shown = String::new();
     let mut pad = 0usize;
     let mut width = 0usize;
+    if cut_before {
+        shown.push_str("...");
+        pad += 3;
+    }
     let (s0, s1) = (span.start as usize, span.end as usize);
-    for (i, ch) in line.char_indices() {
-        let at = line_start + i;
+    for (i, ch) in line[from..to].char_indices() {
+        let at = line_start + from + i;
         let w = if ch == '\t' { 4 } else { 1 };
         if ch == '\t' {
             shown.push_str("    ");
@@ -157,12 +178,25 @@ fn render_located(out: &mut String, sources: &SourceMap, span: Span, kind: &str,
             width += w;
         }
     }
+    if cut_after {
+        shown.push_str("...");
+    }
     let width = width.max(1);
     let gutter = start.line.to_string();
     let blank = " ".repeat(gutter.len());
     let _ = writeln!(out, "{blank} |");
     let _ = writeln!(out, "{gutter} | {}", shown.trim_end());
     let _ = writeln!(out, "{blank} | {}{}", " ".repeat(pad), "^".repeat(width));
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    (0..=i.min(s.len())).rev().find(|&b| s.is_char_boundary(b)).unwrap_or(0)
+}
+
+/// The smallest char boundary of `s` at or after `i`.
+fn ceil_char_boundary(s: &str, i: usize) -> usize {
+    (i.min(s.len())..=s.len()).find(|&b| s.is_char_boundary(b)).unwrap_or(s.len())
 }
 
 #[cfg(test)]
@@ -183,6 +217,37 @@ mod tests {
              a.x:1:8: note: `foo` is defined here\n  |\n1 | struct foo {\n  |        ^^^\n\
              note: types are case sensitive\n"
         );
+    }
+
+    /// Found by the `idl_frontend` fuzz target: every diagnostic showed
+    /// its whole line, so 20 000 unexpected characters on one line
+    /// rendered to about 1 GB.
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let mut map = SourceMap::new();
+        let text = format!("{}\tbad é{}\n", "a".repeat(1000), "b".repeat(1000));
+        let f = map.add("a.x", None, text, None);
+        let d = Diagnostic::error(Span::new(f, 1001, 1004), "unexpected `bad`");
+        let shown = format!("...{}    bad é{}...", "a".repeat(59), "b".repeat(94));
+        let underline = format!("{}^^^", " ".repeat(3 + 59 + 4));
+        assert_eq!(
+            d.render(&map),
+            format!("a.x:1:1002: error: unexpected `bad`\n  |\n1 | {shown}\n  | {underline}\n")
+        );
+        // A span running past the window is underlined to its end.
+        let d = Diagnostic::error(Span::new(f, 1001, 2000), "long");
+        assert!(d.render(&map).ends_with(&format!("{}{}\n", " ".repeat(66), "^".repeat(99))));
+        // The start and the end of a line.
+        let first = Diagnostic::error(Span::new(f, 0, 1), "first").render(&map);
+        assert!(first.contains(&format!("1 | {}...\n  | ^\n", "a".repeat(160))), "{first}");
+        let last = Diagnostic::error(Span::new(f, 2006, 2007), "last").render(&map);
+        assert!(last.contains(&format!("1 | ...{}\n", "b".repeat(61))), "{last}");
+        // Rendering many diagnostics of one long line stays linear.
+        let line = "@".repeat(20_000);
+        let g = map.add("b.x", None, line, None);
+        let all: Vec<_> =
+            (0..20_000).map(|i| Diagnostic::error(Span::new(g, i, i + 1), "unexpected")).collect();
+        assert!(render_all(&all, &map).len() < 20_000 * 300);
     }
 
     #[test]

@@ -36,3 +36,15 @@ pub use error::Error;
 pub use oncrpc::svc::{ServerHandle, ShutdownTrigger};
 pub use options::Options;
 pub use server::NameServer;
+
+use std::path::Path;
+
+/// The name service's dispatcher over the store at `db` (opened, or
+/// created, and held until the dispatcher is dropped), without any
+/// socket: what [`NameServer`] serves, for driving the procedures in
+/// process (the fuzz targets in `fuzz/` do). Changes are taken only from
+/// reserved ports when `reserved_only`.
+pub fn dispatcher(db: &Path, reserved_only: bool) -> Result<impl oncrpc::svc::Dispatch, Error> {
+    let store = store::Store::open(db)?;
+    Ok(proto::server::DpcNamesProgDpcNamesV1Server(service::Names::new(store, reserved_only)))
+}

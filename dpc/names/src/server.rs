@@ -12,9 +12,6 @@ use oncrpc::svc::{Inline, Limits, Server, ServerHandle, ShutdownTrigger};
 
 use crate::error::Error;
 use crate::options::Options;
-use crate::proto::server::DpcNamesProgDpcNamesV1Server;
-use crate::service::Names;
-use crate::store::Store;
 
 /// The largest call record taken: the largest call (UNREGISTER with a
 /// 64-byte node) is about 200 bytes with its header and credentials.
@@ -33,17 +30,11 @@ impl NameServer {
     /// Opens the store (creating it and its directories), binds the TCP
     /// listener and, unless `no_advertise`, registers with the portmapper.
     pub fn bind(opts: &Options) -> Result<NameServer, Error> {
-        let store = Store::open(&opts.db)?;
+        let reserved_only = dpc::reserved::running_as_root() && !opts.insecure;
         let asked = SocketAddr::new(opts.listen, opts.port);
         // A LOOKUP is one read of the table: the I/O thread answers it, as
         // it answers NULL. REGISTER and UNREGISTER wait for an fsync.
-        let names = Inline::new(
-            DpcNamesProgDpcNamesV1Server(Names::new(
-                store,
-                dpc::reserved::running_as_root() && !opts.insecure,
-            )),
-            &[NAMES_LOOKUP],
-        );
+        let names = Inline::new(crate::dispatcher(&opts.db, reserved_only)?, &[NAMES_LOOKUP]);
         let mut builder = Server::builder()
             .register(DPC_NAMES_PROG, DPC_NAMES_V1, names)
             .listen_tcp(asked)

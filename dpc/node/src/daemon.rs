@@ -51,26 +51,8 @@ impl NodeDaemon {
     /// background).
     pub fn bind(opts: &Options) -> Result<NodeDaemon, Error> {
         let timeout = opts.timeout();
-        if opts.address.is_unspecified() || opts.address.is_multicast() {
-            return Err(Error::Address(opts.address));
-        }
-        // The name server keeps addresses canonical (an IPv4-mapped IPv6
-        // address as IPv4): so does the daemon, or it would not know its
-        // own entries. An address literal is at most 45 bytes: it fits.
-        let node = DpcNode::try_from(opts.address.to_canonical().to_string().as_str())
-            .map_err(|_| Error::Address(opts.address))?;
-        let wake = Wake::new().map_err(|source| Error::Setup { what: "eventfd", source })?;
+        let state = state(opts)?;
         raise_fd_limit();
-        let root = dpc::reserved::running_as_root();
-        let state = Arc::new(State {
-            address: opts.address.to_canonical(),
-            node,
-            names: Names::new(opts.names, opts.pmap_port, timeout, root),
-            peers: Peers::new(opts.pmap_port, timeout, root),
-            registry: Registry::new(wake, MAX_REGISTERED, opts.max_per_user as usize),
-            cleanup: Cleanup::default(),
-            reserved_only: root && !opts.insecure,
-        });
 
         oncrpc::svc::reclaim_socket_path(&opts.socket)
             .map_err(|source| Error::Socket { path: opts.socket.clone(), source })?;
@@ -172,6 +154,43 @@ impl NodeHandle {
         served?;
         stopped
     }
+}
+
+/// The daemon's state for `opts`: an empty registry, the name server
+/// and the other nodes reached through the portmapper port of `opts`
+/// (nothing is connected yet).
+fn state(opts: &Options) -> Result<Arc<State>, Error> {
+    if opts.address.is_unspecified() || opts.address.is_multicast() {
+        return Err(Error::Address(opts.address));
+    }
+    // The name server keeps addresses canonical (an IPv4-mapped IPv6
+    // address as IPv4): so does the daemon, or it would not know its
+    // own entries. An address literal is at most 45 bytes: it fits.
+    let node = DpcNode::try_from(opts.address.to_canonical().to_string().as_str())
+        .map_err(|_| Error::Address(opts.address))?;
+    let wake = Wake::new().map_err(|source| Error::Setup { what: "eventfd", source })?;
+    let timeout = opts.timeout();
+    let root = dpc::reserved::running_as_root();
+    Ok(Arc::new(State {
+        address: opts.address.to_canonical(),
+        node,
+        names: Names::new(opts.names, opts.pmap_port, timeout, root),
+        peers: Peers::new(opts.pmap_port, timeout, root),
+        registry: Registry::new(wake, MAX_REGISTERED, opts.max_per_user as usize),
+        cleanup: Cleanup::default(),
+        reserved_only: root && !opts.insecure,
+    }))
+}
+
+/// The node service's dispatcher for `opts`, with an empty registry and
+/// without any socket, listener or background thread of its own: what
+/// [`NodeDaemon`] serves, for driving the procedures in process (the fuzz
+/// targets in `fuzz/` do). Nothing is registered through it except by
+/// REGIST, and the procedures that need the name server or another node
+/// (REGIST and UREGIST of a registered process, KILL) connect to them as
+/// the daemon does.
+pub fn dispatcher(opts: &Options) -> Result<impl oncrpc::svc::Dispatch, Error> {
+    Ok(DpcNodeProgDpcNodeV1Server(Service(state(opts)?)))
 }
 
 /// Raises the soft limit on open files to the hard limit: each registered

@@ -102,6 +102,6 @@ mod state;
 mod wake;
 mod watcher;
 
-pub use daemon::{NodeDaemon, NodeHandle};
+pub use daemon::{NodeDaemon, NodeHandle, dispatcher};
 pub use error::Error;
 pub use options::Options;

@@ -33,7 +33,7 @@ use dpc::proto::names::{
 };
 use libfuzzer_sys::fuzz_target;
 use oncrpc_fuzz::{Bytes, Counting, assert_proportional, measure};
-use svc::{CallContext, Credentials, Dispatch, PeerAddr, ProcError, Transport};
+use svc::{CallContext, Credentials, Dispatch, PeerAddr, ProcError};
 use xdr::DecodeOwned;
 
 #[global_allocator]
@@ -120,27 +120,17 @@ fn empty(names: &Names) {
 
 /// A call context from one byte: transport, peer and port.
 fn context(proc_num: u32, a: u8) -> CallContext {
-    let transport = match a & 3 {
-        0 | 3 => Transport::Tcp,
-        1 => Transport::Udp,
-        _ => Transport::Unix,
-    };
-    let port = if a & 4 == 0 { 700 } else { 40_000 };
-    let ip: IpAddr = match (a >> 3) & 7 {
-        0 => Ipv4Addr::LOCALHOST.into(),
-        1 => Ipv4Addr::new(127, 0, 0, 2).into(),
-        2 => Ipv6Addr::LOCALHOST.into(),
-        3 => Ipv4Addr::new(10, 0, 0, 1).to_ipv6_mapped().into(),
-        4 => Ipv4Addr::new(10, 0, 0, 1).into(),
-        5 => Ipv4Addr::new(10, 0, 0, 2).into(),
-        6 => "2001:db8::1".parse::<Ipv6Addr>().expect("literal").into(),
-        _ => Ipv4Addr::UNSPECIFIED.into(),
-    };
-    let peer = if transport == Transport::Unix {
-        PeerAddr::Unix(None)
-    } else {
-        PeerAddr::Inet(SocketAddr::new(ip, port))
-    };
+    let addrs: [IpAddr; 8] = [
+        Ipv4Addr::LOCALHOST.into(),
+        Ipv4Addr::new(127, 0, 0, 2).into(),
+        Ipv6Addr::LOCALHOST.into(),
+        Ipv4Addr::new(10, 0, 0, 1).to_ipv6_mapped().into(),
+        Ipv4Addr::new(10, 0, 0, 1).into(),
+        Ipv4Addr::new(10, 0, 0, 2).into(),
+        "2001:db8::1".parse::<Ipv6Addr>().expect("literal").into(),
+        Ipv4Addr::UNSPECIFIED.into(),
+    ];
+    let (transport, peer) = oncrpc_fuzz::transport_and_peer(a, &addrs);
     CallContext {
         xid: 9,
         prog: DPC_NAMES_PROG,

@@ -31,7 +31,7 @@
 #![no_main]
 
 use std::fmt::Debug;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -42,7 +42,7 @@ use dpc::proto::node::{DPC_NODE_PROG, DPC_NODE_V1, DpcKillArgs, DpcSignalArgs};
 use libfuzzer_sys::fuzz_target;
 use oncrpc_fuzz::{Bytes, Counting, assert_proportional, measure};
 use rpc::AuthSysParms;
-use svc::{CallContext, Credentials, Dispatch, PeerAddr, PeerCred, ProcError, Transport};
+use svc::{CallContext, Credentials, Dispatch, PeerCred, ProcError, Transport};
 use xdr::{ByteString, DecodeOwned, Decoder, Encode, VarArray};
 
 #[global_allocator]
@@ -94,24 +94,17 @@ fn dispatchers() -> &'static [Box<dyn Dispatch>; 2] {
 
 /// A call context from one byte.
 fn context(proc_num: u32, a: u8) -> CallContext {
-    let transport = match a & 3 {
-        0 | 3 => Transport::Tcp,
-        1 => Transport::Udp,
-        _ => Transport::Unix,
-    };
-    let port = if a & 4 == 0 { 700 } else { 40_000 };
-    let ip: IpAddr = match (a >> 3) & 3 {
-        0 => Ipv4Addr::LOCALHOST.into(),
-        1 => Ipv4Addr::new(10, 0, 0, 2).into(),
-        2 => Ipv6Addr::LOCALHOST.into(),
-        _ => Ipv4Addr::new(10, 0, 0, 2).to_ipv6_mapped().into(),
-    };
-    let (peer, peer_cred) = if transport == Transport::Unix {
+    let addrs: [IpAddr; 4] = [
+        Ipv4Addr::LOCALHOST.into(),
+        Ipv4Addr::new(10, 0, 0, 2).into(),
+        Ipv6Addr::LOCALHOST.into(),
+        Ipv4Addr::new(10, 0, 0, 2).to_ipv6_mapped().into(),
+    ];
+    let (transport, peer) = oncrpc_fuzz::transport_and_peer(a, &addrs);
+    let peer_cred = (transport == Transport::Unix).then(|| {
         let uid = if a & 0x20 == 0 { 0 } else { 1000 };
-        (PeerAddr::Unix(None), Some(PeerCred { uid, gid: uid, pid: 4242 }))
-    } else {
-        (PeerAddr::Inet(SocketAddr::new(ip, port)), None)
-    };
+        PeerCred { uid, gid: uid, pid: 4242 }
+    });
     let credentials = match (a >> 5) & 3 {
         0 => Credentials::None,
         claim => Credentials::Sys(AuthSysParms {

@@ -11,7 +11,10 @@
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use svc::{PeerAddr, Transport};
 
 /// Bytes allocated through [`Counting`] and not yet freed.
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
@@ -160,4 +163,22 @@ impl<'a> Bytes<'a> {
         let n = usize::from(self.u16());
         self.take(n)
     }
+}
+
+/// The transport and peer one byte of a call context chooses: the
+/// transport from its two low bits (TCP, UDP, Unix, TCP), and for TCP and
+/// UDP one of `addrs` (from bit 3 up) at a reserved port or an ordinary
+/// one (bit 2); Unix-socket peers are unnamed.
+pub fn transport_and_peer(a: u8, addrs: &[IpAddr]) -> (Transport, PeerAddr) {
+    let transport = match a & 3 {
+        0 | 3 => Transport::Tcp,
+        1 => Transport::Udp,
+        _ => Transport::Unix,
+    };
+    if transport == Transport::Unix {
+        return (transport, PeerAddr::Unix(None));
+    }
+    let port = if a & 4 == 0 { 700 } else { 40_000 };
+    let ip = addrs[usize::from(a >> 3) % addrs.len()];
+    (transport, PeerAddr::Inet(SocketAddr::new(ip, port)))
 }

@@ -3,7 +3,6 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::path::Path;
-use std::sync::atomic::AtomicU32;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rpc::record::MAX_FRAGMENT;
@@ -11,9 +10,10 @@ use rpc::retransmit::RetransmitPolicy;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
 use crate::auth::{Auth, CredState};
-use crate::client::{Client, Connection};
+use crate::client::Client;
 use crate::datagram::DatagramTransport;
 use crate::error::Error;
+use crate::link::{Dial, Link};
 use crate::resvport::bind_reserved;
 use crate::stream::StreamTransport;
 use crate::transport::Transport;
@@ -31,6 +31,7 @@ pub struct ClientBuilder {
     max_record: usize,
     max_fragment: usize,
     reserved_port: bool,
+    retries: u32,
 }
 
 impl ClientBuilder {
@@ -47,6 +48,7 @@ impl ClientBuilder {
             max_record: 16 << 20,
             max_fragment: MAX_FRAGMENT,
             reserved_port: false,
+            retries: 0,
         }
     }
 
@@ -99,20 +101,33 @@ impl ClientBuilder {
         self
     }
 
+    /// At-least-once execution: after an attempt fails - the call timed
+    /// out, or its connection broke - the call is sent again, up to
+    /// `retries` more times, with the same xid, a fresh timeout, and on a
+    /// broken stream a new connection to the same address. A server with a
+    /// duplicate request cache recognizes the xid and runs the procedure at
+    /// most once; any other server may run it again. Default 0 (libtirpc's
+    /// behaviour: a call is sent once, datagram resends aside). With
+    /// retries, stream calls keep their message in memory until answered.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
     /// Connects over TCP to the first address of `addr` that accepts.
     pub fn tcp(self, addr: impl ToSocketAddrs) -> Result<Client, Error> {
         let mut last = None;
         for addr in resolve(addr)? {
-            match self.connect_tcp(addr) {
-                Ok(socket) => {
-                    let transport =
-                        StreamTransport::new(socket, self.max_record, self.max_fragment);
-                    return self.finish(Box::new(transport));
+            match self.dial_tcp(addr) {
+                Ok(transport) => {
+                    let builder = self.clone();
+                    let dial: Dial = Box::new(move || builder.dial_tcp(addr));
+                    return self.finish(transport, Some(dial));
                 }
                 Err(e) => last = Some(e),
             }
         }
-        Err(Error::CantSend(last.unwrap_or_else(|| io::Error::other("no address to connect to"))))
+        Err(last.unwrap_or_else(|| Error::CantSend(io::Error::other("no address to connect to"))))
     }
 
     /// Sends calls over UDP to the first address of `addr`.
@@ -124,33 +139,46 @@ impl ClientBuilder {
             bind_reserved(&socket, addr.is_ipv6()).map_err(Error::CantSend)?;
         }
         socket.connect(&addr.into()).map_err(Error::CantSend)?;
-        self.finish(Box::new(DatagramTransport::new(UdpSocket::from(socket))))
+        self.finish(Box::new(DatagramTransport::new(UdpSocket::from(socket))), None)
     }
 
     /// Connects to a Unix stream socket (the `local` netid).
     pub fn unix(self, path: impl AsRef<Path>) -> Result<Client, Error> {
+        let path = path.as_ref().to_path_buf();
+        let transport = self.dial_unix(&path)?;
+        let builder = self.clone();
+        let dial: Dial = Box::new(move || builder.dial_unix(&path));
+        self.finish(transport, Some(dial))
+    }
+
+    fn dial_tcp(&self, addr: SocketAddr) -> Result<Box<dyn Transport>, Error> {
+        let connect = || {
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+            socket.set_nodelay(true)?;
+            if self.reserved_port {
+                bind_reserved(&socket, addr.is_ipv6())?;
+            }
+            socket.connect_timeout(&addr.into(), self.connect_timeout)?;
+            Ok(socket)
+        };
+        let socket = connect().map_err(Error::CantSend)?;
+        Ok(Box::new(StreamTransport::new(socket, self.max_record, self.max_fragment)))
+    }
+
+    fn dial_unix(&self, path: &Path) -> Result<Box<dyn Transport>, Error> {
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None).map_err(Error::CantSend)?;
         let addr = SockAddr::unix(path).map_err(Error::CantSend)?;
         socket.connect(&addr).map_err(Error::CantSend)?;
-        let transport = StreamTransport::new(socket, self.max_record, self.max_fragment);
-        self.finish(Box::new(transport))
+        Ok(Box::new(StreamTransport::new(socket, self.max_record, self.max_fragment)))
     }
 
-    fn connect_tcp(&self, addr: SocketAddr) -> io::Result<Socket> {
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-        socket.set_nodelay(true)?;
-        if self.reserved_port {
-            bind_reserved(&socket, addr.is_ipv6())?;
-        }
-        socket.connect_timeout(&addr.into(), self.connect_timeout)?;
-        Ok(socket)
-    }
-
-    fn finish(self, transport: Box<dyn Transport>) -> Result<Client, Error> {
+    /// The client over `transport`; `dial` replaces a broken connection
+    /// when retries are on.
+    fn finish(self, transport: Box<dyn Transport>, dial: Option<Dial>) -> Result<Client, Error> {
         let cred = CredState::new(&self.auth).map_err(Error::CantEncodeArgs)?;
-        let conn =
-            Connection { transport, xids: AtomicU32::new(xid_seed()), retransmit: self.retransmit };
-        Ok(Client::new(conn, cred, self.prog, self.vers, self.timeout))
+        let dial = dial.filter(|_| self.retries > 0);
+        let link = Link::new(transport, xid_seed(), self.retransmit, self.retries, dial);
+        Ok(Client::new(link, cred, self.prog, self.vers, self.timeout))
     }
 }
 

@@ -1,27 +1,19 @@
-//! The client handle and the life of a call: encode, send (and resend on
-//! datagrams), wait for the reply routed to this call, interpret it.
+//! The client handle: encoding calls and interpreting replies, for calls
+//! that wait ([`Client::call`]), start now and are collected later
+//! ([`Client::start`]), expect no reply ([`Client::send_oneway`]) or wait
+//! in a batch ([`Client::batch`]).
 
-use std::marker::PhantomData;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rpc::retransmit::{Retransmission, RetransmitPolicy, Step};
 use rpc::{AcceptStat, AuthStat, CallHeader, RPC_VERSION, RejectedReply, ReplyBody, ReplyHeader};
 use xdr::{DecodeOwned, Decoder, Encode, Encoder};
 
 use crate::auth::{Auth, CredState};
 use crate::error::Error;
-use crate::transport::Transport;
-use crate::waiters::Turn;
-
-/// What every handle on one connection shares.
-#[derive(Debug)]
-pub(crate) struct Connection {
-    pub(crate) transport: Box<dyn Transport>,
-    pub(crate) xids: AtomicU32,
-    pub(crate) retransmit: RetransmitPolicy,
-}
+use crate::in_flight::{Handoff, InFlight};
+use crate::link::Link;
+use crate::pending::PendingCall;
 
 /// A handle for calling one version of one program over one connection.
 ///
@@ -35,7 +27,7 @@ pub(crate) struct Connection {
 /// [`Client::with_auth`] makes a handle with credentials of its own.
 #[derive(Debug, Clone)]
 pub struct Client {
-    conn: Arc<Connection>,
+    link: Arc<Link>,
     cred: Arc<CredState>,
     prog: u32,
     vers: u32,
@@ -43,20 +35,36 @@ pub struct Client {
 }
 
 /// A successful reply: the whole message and where the results start.
-struct Reply {
+pub(crate) struct Reply {
     message: Vec<u8>,
     results_at: usize,
 }
 
+impl Reply {
+    /// The encoded results.
+    pub(crate) fn results(&self) -> &[u8] {
+        &self.message[self.results_at..]
+    }
+}
+
 impl Client {
     pub(crate) fn new(
-        conn: Connection,
+        link: Link,
         cred: CredState,
         prog: u32,
         vers: u32,
         timeout: Duration,
     ) -> Client {
-        Client { conn: Arc::new(conn), cred: Arc::new(cred), prog, vers, timeout }
+        Client { link: Arc::new(link), cred: Arc::new(cred), prog, vers, timeout }
+    }
+
+    pub(crate) fn link(&self) -> &Arc<Link> {
+        &self.link
+    }
+
+    /// Stops using a short credential the server rejected.
+    pub(crate) fn drop_short_credential(&self) -> bool {
+        self.cred.drop_short()
     }
 
     /// The program number calls go to.
@@ -116,16 +124,15 @@ impl Client {
         A: Encode + ?Sized,
     {
         let reply = self.exchange(proc_num, args)?;
-        let mut dec = Decoder::new(&reply.message[reply.results_at..]);
-        decode(&mut dec).map_err(Error::CantDecodeRes)
+        decode(&mut Decoder::new(reply.results())).map_err(Error::CantDecodeRes)
     }
 
     /// Sends the call and returns the successful reply, retrying once with
     /// the full credential if the server rejected its own `AUTH_SHORT` handle.
     fn exchange<A: Encode + ?Sized>(&self, proc_num: u32, args: &A) -> Result<Reply, Error> {
         loop {
-            let mut call = self.send_call(proc_num, args, false)?;
-            let reply = self.await_reply(&mut call)?;
+            let mut call = self.send_call(proc_num, args, Handoff::Now)?;
+            let reply = call.wait_out(&self.link)?;
             match self.interpret(reply) {
                 Err(Error::AuthError(AuthStat::RejectedCred)) if self.cred.drop_short() => {}
                 other => return other,
@@ -133,17 +140,19 @@ impl Client {
         }
     }
 
-    /// Starts a call and returns at once; collect the reply with
-    /// [`PendingCall::wait`]. Many calls may be started before any is
-    /// waited for: they are all in flight on the connection together.
-    /// Datagram calls are resent only while someone waits for them.
+    /// Starts a call and returns at once (an asynchronous call); collect
+    /// the reply from the [`PendingCall`] by waiting, polling or a
+    /// callback. Many calls may be started before any is collected: they
+    /// are all in flight on the connection together. Datagram calls are
+    /// resent only while someone waits for, polls, or awaits a callback
+    /// for them.
     pub fn start<A, R>(&self, proc_num: u32, args: &A) -> Result<PendingCall<R>, Error>
     where
         A: Encode + ?Sized,
         R: DecodeOwned,
     {
-        let call = self.send_call(proc_num, args, false)?;
-        Ok(PendingCall { client: self.clone(), call: Some(call), _result: PhantomData })
+        let call = self.send_call(proc_num, args, Handoff::Now)?;
+        Ok(PendingCall::new(self.clone(), call))
     }
 
     /// Like [`Client::start`], but on a stream the call waits in a queue
@@ -154,13 +163,48 @@ impl Client {
         A: Encode + ?Sized,
         R: DecodeOwned,
     {
-        let call = self.send_call(proc_num, args, true)?;
-        Ok(PendingCall { client: self.clone(), call: Some(call), _result: PhantomData })
+        let call = self.send_call(proc_num, args, Handoff::Deferred)?;
+        Ok(PendingCall::new(self.clone(), call))
     }
 
-    /// Writes every call queued by [`Client::start_deferred`].
+    /// A one-way call: sends it and returns once the transport took the
+    /// message, expecting no reply. That is all the caller learns: not
+    /// that the server received the call, nor that the procedure ran. A
+    /// reply the server sends anyway is dropped when a later call reads
+    /// the connection; a server that replies to every one-way call of a
+    /// client that never reads fills the connection's buffers, so use
+    /// one-way calls with procedures the server does not answer (see
+    /// rpcgen's one-way procedures).
+    pub fn send_oneway<A: Encode + ?Sized>(&self, proc_num: u32, args: &A) -> Result<(), Error> {
+        self.send_unanswered(proc_num, args, Handoff::Now)
+    }
+
+    /// A batched call (libtirpc's batching): a one-way call that waits in
+    /// the connection's queue and leaves, with every call queued before
+    /// it, in one write with the next call sent normally, a
+    /// [`Client::flush`], or when the queue passes 64 KiB. The server runs
+    /// batched calls in order; the next normal call's reply tells that
+    /// they have all run (on a server that executes a connection's calls
+    /// in order, as libtirpc's does and ours does for one-way procedures).
+    /// On datagram transports the call is sent at once.
+    pub fn batch<A: Encode + ?Sized>(&self, proc_num: u32, args: &A) -> Result<(), Error> {
+        self.send_unanswered(proc_num, args, Handoff::Deferred)
+    }
+
+    /// Writes every call queued by [`Client::batch`] and
+    /// [`Client::start_deferred`].
     pub fn flush(&self) -> Result<(), Error> {
-        self.conn.transport.flush().map_err(Error::CantSend)
+        self.link.current().transport.flush().map_err(Error::CantSend)
+    }
+
+    fn send_unanswered<A: Encode + ?Sized>(
+        &self,
+        proc_num: u32,
+        args: &A,
+        how: Handoff,
+    ) -> Result<(), Error> {
+        let mut message = self.encode_call(self.link.next_xid(), proc_num, args)?;
+        how.give(&*self.link.current().transport, &mut message).map_err(Error::CantSend)
     }
 
     /// The call message, with four bytes reserved in front for a record mark.
@@ -189,76 +233,20 @@ impl Client {
         })
     }
 
-    /// Encodes, registers and sends (or queues, if `defer`) a call.
+    /// Encodes, registers and sends (or queues) a call.
     fn send_call<A: Encode + ?Sized>(
         &self,
         proc_num: u32,
         args: &A,
-        defer: bool,
+        how: Handoff,
     ) -> Result<InFlight, Error> {
-        let xid = self.conn.xids.fetch_add(1, Ordering::Relaxed);
-        let mut message = self.encode_call(xid, proc_num, args)?;
-        let transport = &*self.conn.transport;
-        transport.waiters().register(xid).map_err(Error::CantSend)?;
-        let now = Instant::now();
-        let mut schedule = transport
-            .resends()
-            .then(|| Retransmission::new(self.conn.retransmit, now, self.timeout));
-        if let Some(schedule) = &mut schedule {
-            // The first step of a fresh schedule is always "send now".
-            let _ = schedule.poll(now);
-        }
-        let sent = if defer {
-            transport.send_deferred(&mut message)
-        } else {
-            transport.send(&mut message)
-        };
-        if let Err(e) = sent {
-            transport.waiters().cancel(xid);
-            return Err(Error::CantSend(e));
-        }
-        if schedule.is_none() {
-            message = Vec::new();
-        }
-        Ok(InFlight { xid, message, deadline: now + self.timeout, schedule })
-    }
-
-    /// Waits for the reply to a call in flight, reading the socket when it
-    /// is this call's turn and resending datagrams on schedule.
-    fn await_reply(&self, call: &mut InFlight) -> Result<Vec<u8>, Error> {
-        let transport = &*self.conn.transport;
-        let waiters = transport.waiters();
-        // A call still queued by start_deferred would never be answered.
-        if let Err(e) = transport.flush() {
-            waiters.cancel(call.xid);
-            return Err(Error::CantSend(e));
-        }
-        let result = loop {
-            let until = match &mut call.schedule {
-                None => call.deadline,
-                Some(schedule) => match schedule.poll(Instant::now()) {
-                    Step::GiveUp => break Err(Error::TimedOut),
-                    Step::Wait { until } => until,
-                    Step::Send { until } => match transport.send(&mut call.message) {
-                        Ok(()) => until,
-                        Err(e) => break Err(Error::CantSend(e)),
-                    },
-                },
-            };
-            match wait_until(transport, call.xid, until) {
-                Some(reply) => break reply,
-                None if call.schedule.is_some() => continue,
-                None => break Err(Error::TimedOut),
-            }
-        };
-        if result.is_err() {
-            waiters.cancel(call.xid);
-        }
-        result
+        let xid = self.link.next_xid();
+        let message = self.encode_call(xid, proc_num, args)?;
+        InFlight::send(&self.link, xid, message, self.timeout, how)
     }
 
     /// Turns a reply into results or the error it reports.
-    fn interpret(&self, message: Vec<u8>) -> Result<Reply, Error> {
+    pub(crate) fn interpret(&self, message: Vec<u8>) -> Result<Reply, Error> {
         let (header, results) =
             ReplyHeader::decode_with_results(&message).map_err(Error::MalformedReply)?;
         let results_at = message.len() - results.len();
@@ -280,76 +268,6 @@ impl Client {
                 Err(Error::VersMismatch { low, high })
             }
             ReplyBody::Denied(RejectedReply::AuthError(why)) => Err(Error::AuthError(why)),
-        }
-    }
-}
-
-/// Waits for the call's reply until `until`, taking the reader's turn when
-/// it comes; `None` when the time ran out.
-fn wait_until(
-    transport: &dyn Transport,
-    xid: u32,
-    until: Instant,
-) -> Option<Result<Vec<u8>, Error>> {
-    let waiters = transport.waiters();
-    loop {
-        match waiters.next_turn(xid, until) {
-            Turn::Done(reply) => return Some(reply.map_err(Error::CantRecv)),
-            Turn::TimedOut => return None,
-            Turn::Read => waiters.finish_read(transport.receive(until)),
-        }
-    }
-}
-
-/// A call sent and not yet answered.
-#[derive(Debug)]
-struct InFlight {
-    xid: u32,
-    /// The message, kept for resending datagrams (empty on streams).
-    message: Vec<u8>,
-    deadline: Instant,
-    /// The resend schedule of a datagram call.
-    schedule: Option<Retransmission>,
-}
-
-/// A call started with [`Client::start`], whose reply has not been collected.
-/// Dropping it abandons the call (a late reply is discarded).
-#[derive(Debug)]
-#[must_use = "a started call's reply is collected with wait()"]
-pub struct PendingCall<R> {
-    client: Client,
-    call: Option<InFlight>,
-    _result: PhantomData<fn() -> R>,
-}
-
-impl<R: DecodeOwned> PendingCall<R> {
-    /// The call's transaction id.
-    pub fn xid(&self) -> Option<u32> {
-        self.call.as_ref().map(|call| call.xid)
-    }
-
-    /// Waits for the reply (until the client's timeout, counted from the
-    /// start of the call) and decodes the results. An `AUTH_SHORT` handle
-    /// the server rejects is dropped for later calls, but this call is not
-    /// retried: it returns the authentication error.
-    pub fn wait(mut self) -> Result<R, Error> {
-        let Some(mut call) = self.call.take() else {
-            return Err(Error::CantRecv(std::io::Error::other("the reply was already collected")));
-        };
-        let reply = self.client.await_reply(&mut call)?;
-        let reply = self.client.interpret(reply).inspect_err(|e| {
-            if matches!(e, Error::AuthError(AuthStat::RejectedCred)) {
-                self.client.cred.drop_short();
-            }
-        })?;
-        Decoder::new(&reply.message[reply.results_at..]).read().map_err(Error::CantDecodeRes)
-    }
-}
-
-impl<R> Drop for PendingCall<R> {
-    fn drop(&mut self) {
-        if let Some(call) = &self.call {
-            self.client.conn.transport.waiters().cancel(call.xid);
         }
     }
 }

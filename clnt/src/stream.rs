@@ -116,6 +116,11 @@ fn send_all(socket: &Socket, mut bytes: &[u8]) -> io::Result<()> {
 /// The largest slice [`write_chunked`] hands to one write.
 const WRITE_CHUNK: usize = 64 * 1024;
 
+/// How many bytes of deferred calls wait before they are written anyway:
+/// one full write, so a long batch streams out in [`WRITE_CHUNK`] writes
+/// and never grows the queue without bound.
+const BATCH_LIMIT: usize = WRITE_CHUNK;
+
 impl StreamTransport {
     /// Frames `message` in place (one fragment) or into a new buffer.
     fn framed<'m>(&self, message: &'m mut [u8], fragmented: &'m mut Vec<u8>) -> &'m [u8] {
@@ -132,10 +137,11 @@ impl StreamTransport {
     }
 
     /// Queues `bytes` behind what is already queued, and writes the queue
-    /// unless `defer` is set or another caller is writing (it will).
+    /// unless another caller is writing (it will) or `defer` is set and the
+    /// queue holds less than [`BATCH_LIMIT`].
     fn enqueue(&self, bytes: &[u8], defer: bool) -> io::Result<()> {
         let mut outbox = lock(&self.outbox);
-        if outbox.writing || defer {
+        if outbox.writing || (defer && outbox.pending.len() + bytes.len() < BATCH_LIMIT) {
             outbox.pending.extend_from_slice(bytes);
             return Ok(());
         }

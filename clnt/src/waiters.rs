@@ -100,6 +100,47 @@ impl Waiters {
         }
     }
 
+    /// Takes the call's reply, or the connection's failure, if either is
+    /// in; never waits and never reads.
+    pub(crate) fn peek(&self, xid: u32) -> Option<io::Result<Vec<u8>>> {
+        let mut state = self.lock();
+        if let Some(Slot::Ready(_)) = state.slots.get(&xid) {
+            if let Some(Slot::Ready(reply)) = state.slots.remove(&xid) {
+                return Some(Ok(reply));
+            }
+        }
+        let error = failure(state.failed.as_ref()?);
+        state.slots.remove(&xid);
+        Some(Err(error))
+    }
+
+    /// Takes the reader's turn if nobody holds it; the caller must then
+    /// read and call [`Waiters::finish_read`].
+    pub(crate) fn try_read_turn(&self) -> bool {
+        let mut state = self.lock();
+        !std::mem::replace(&mut state.reader_busy, true)
+    }
+
+    /// Sleeps until another caller's read ends, [`Waiters::nudge`] is
+    /// called, or `until` passes.
+    pub(crate) fn nap(&self, until: Instant) {
+        let mut state = self.lock();
+        let left = until.saturating_duration_since(Instant::now());
+        if state.failed.is_some() || left.is_zero() {
+            return;
+        }
+        state.sleepers += 1;
+        state = self.wake.wait_timeout(state, left).unwrap_or_else(|e| e.into_inner()).0;
+        state.sleepers -= 1;
+    }
+
+    /// Wakes every sleeping caller so that it looks at its calls again.
+    pub(crate) fn nudge(&self) {
+        if self.lock().sleepers > 0 {
+            self.wake.notify_all();
+        }
+    }
+
     /// Ends a read: files the replies read (or the connection's failure)
     /// and wakes the other calls, one of which will read next.
     pub(crate) fn finish_read(&self, result: io::Result<Vec<Vec<u8>>>) {
@@ -179,6 +220,19 @@ mod tests {
             matches!(w.next_turn(1, soon()), Turn::Done(Err(e)) if e.kind() == io::ErrorKind::ConnectionReset)
         );
         assert_eq!(w.register(2).unwrap_err().kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    #[test]
+    fn peek_never_waits_and_the_read_turn_is_exclusive() {
+        let w = Waiters::default();
+        w.register(5).unwrap();
+        assert!(w.peek(5).is_none());
+        assert!(w.try_read_turn());
+        assert!(!w.try_read_turn());
+        w.finish_read(Ok(vec![vec![0, 0, 0, 5, 1]]));
+        assert!(matches!(w.peek(5), Some(Ok(r)) if r == [0, 0, 0, 5, 1]));
+        assert!(w.peek(5).is_none());
+        assert!(w.try_read_turn());
     }
 
     #[test]

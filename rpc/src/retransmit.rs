@@ -59,6 +59,11 @@ impl Retransmission {
         self.deadline
     }
 
+    /// When the next resend is due (at the latest, when the call gives up).
+    pub fn next_send(&self) -> Instant {
+        self.next_send.min(self.deadline)
+    }
+
     /// The step due at `now`.
     pub fn poll(&mut self, now: Instant) -> Step {
         if now >= self.deadline {

@@ -1,5 +1,6 @@
-//! [`ServerBuilder`]: programs, listeners, workers and limits, then
-//! [`ServerBuilder::build`] binds the sockets.
+//! [`ServerBuilder`]: programs, listeners, workers, limits, call order and
+//! the duplicate request cache, then [`ServerBuilder::build`] binds the
+//! sockets.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,8 +11,9 @@ use mio::Poll;
 
 use crate::advertise::Advertisement;
 use crate::dispatch::Dispatch;
+use crate::duplicate_cache::{DuplicateCache, ReplyCache};
 use crate::error::{Error, Result};
-use crate::event_loop::{EventLoop, Listener};
+use crate::event_loop::{Config, EventLoop, Listener};
 use crate::limits::Limits;
 use crate::listener::{self, ListenAddr};
 use crate::registry::Registry;
@@ -42,6 +44,8 @@ pub struct ServerBuilder {
     listen: Vec<ListenAddr>,
     workers: usize,
     limits: Limits,
+    in_order: bool,
+    duplicate_cache: Option<DuplicateCache>,
     portmapper: Option<portmapper::Rpcbind>,
 }
 
@@ -58,8 +62,9 @@ pub fn default_workers() -> usize {
 }
 
 impl ServerBuilder {
-    /// A builder with no programs, no listeners, [`default_workers`] workers
-    /// and default [`Limits`].
+    /// A builder with no programs, no listeners, [`default_workers`] workers,
+    /// default [`Limits`], calls of a connection in parallel and no
+    /// duplicate request cache.
     pub fn new() -> Self {
         ServerBuilder {
             registry: Registry::default(),
@@ -67,6 +72,8 @@ impl ServerBuilder {
             listen: Vec::new(),
             workers: default_workers(),
             limits: Limits::default(),
+            in_order: false,
+            duplicate_cache: None,
             portmapper: None,
         }
     }
@@ -120,6 +127,26 @@ impl ServerBuilder {
         self
     }
 
+    /// With `true`, every call of a stream connection starts after the
+    /// previous one finished, as in libtirpc's single-threaded server, for
+    /// programs that rely on it (other connections still run in parallel).
+    /// By default calls of one connection run in parallel on the workers
+    /// and their replies leave as they complete; only one-way calls
+    /// ([`Dispatch::one_way`]) wait for the calls before them and hold back
+    /// the calls after them. UDP calls have no order either way.
+    pub fn in_order(mut self, in_order: bool) -> Self {
+        self.in_order = in_order;
+        self
+    }
+
+    /// Runs calls at most once: retransmissions are answered from a
+    /// duplicate request cache (see [`DuplicateCache`] for what counts as a
+    /// retransmission and what is kept). Off by default.
+    pub fn duplicate_cache(mut self, cache: DuplicateCache) -> Self {
+        self.duplicate_cache = Some(cache);
+        self
+    }
+
     /// Advertises every program on every listener with this portmapper
     /// (e.g. [`portmapper::Rpcbind::local`]): `build` registers them once
     /// the listeners are bound, replacing stale registrations of the same
@@ -141,6 +168,9 @@ impl ServerBuilder {
             return Err(Error::NoListeners);
         }
         self.limits.validate()?;
+        if let Some(cache) = &self.duplicate_cache {
+            cache.validate()?;
+        }
         let poll = Poll::new()?;
         let mut listeners = Vec::with_capacity(self.listen.len());
         let mut bound = Vec::with_capacity(self.listen.len());
@@ -169,14 +199,20 @@ impl ServerBuilder {
             None => None,
         };
         let shutdown = Arc::new(AtomicBool::new(false));
+        let cache = self.duplicate_cache.map(|c| Arc::new(ReplyCache::new(c)));
+        let config = Config {
+            limits: self.limits,
+            workers: self.workers,
+            in_order: self.in_order,
+            cache: cache.clone(),
+        };
         let event_loop = EventLoop::new(
             poll,
             listeners,
             Arc::new(self.registry),
-            self.limits,
-            self.workers,
+            config,
             Arc::clone(&shutdown),
         )?;
-        Ok(Server::new(event_loop, bound, programs, advertisement, shutdown))
+        Ok(Server::new(event_loop, bound, programs, advertisement, shutdown, cache))
     }
 }

@@ -1,6 +1,7 @@
 //! Handling one call message, free of I/O: header checks, credentials,
-//! lookup, dispatch, and the reply (success or any error) appended to an
-//! output buffer, with its record mark on stream transports.
+//! lookup, the duplicate request cache, dispatch, and the reply (success
+//! or any error; none for a one-way procedure) appended to an output
+//! buffer, with its record mark on stream transports.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -11,6 +12,7 @@ use xdr::{Encode, Encoder};
 use crate::context::{CallContext, PeerAddr, PeerCred, Transport};
 use crate::credentials::Credentials;
 use crate::dispatch::ProcError;
+use crate::duplicate_cache::{Begin, ReplyCache};
 use crate::registry::{Lookup, Registry};
 
 /// Where calls come from: one per connection (or per datagram), shared by
@@ -32,43 +34,43 @@ pub(crate) enum Outcome {
     Replied,
     /// The header could not be decoded: no reply (libtirpc sends none either).
     Garbage,
-    /// The procedure asked for no reply ([`ProcError::NoReply`]); nothing
-    /// was appended.
+    /// Nothing was appended: the procedure asked for no reply
+    /// ([`ProcError::NoReply`]), is one-way, or the call duplicates one
+    /// that is running or sent no reply.
     Silent,
 }
 
-/// Where a call should run.
+/// How a call should run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Route {
-    /// The header could not be decoded.
-    Garbage,
-    /// On the I/O thread: an error reply, or a procedure its dispatcher
-    /// calls cheap.
-    Inline,
-    /// On a worker thread.
-    Worker,
+pub(crate) struct Route {
+    /// On a worker thread; otherwise on the I/O thread (an error reply, or
+    /// a procedure its dispatcher calls cheap).
+    pub(crate) on_worker: bool,
+    /// The procedure is one-way ([`crate::Dispatch::one_way`]).
+    pub(crate) one_way: bool,
 }
 
-/// Decides where `message` should be handled, decoding only its header
-/// (no allocation).
-pub(crate) fn route(registry: &Registry, message: &[u8]) -> Route {
-    let Ok((call, _)) = CallHeader::decode_with_args(message) else {
-        return Route::Garbage;
+/// Decides how `message` should be handled, decoding only its header (no
+/// allocation); `None` when the header cannot be decoded.
+pub(crate) fn route(registry: &Registry, message: &[u8]) -> Option<Route> {
+    let (call, _) = CallHeader::decode_with_args(message).ok()?;
+    let found = match registry.lookup(call.prog, call.vers) {
+        Lookup::Found(d) if call.rpcvers == RPC_VERSION => Some(d),
+        _ => None,
     };
-    if call.rpcvers != RPC_VERSION {
-        return Route::Inline;
-    }
-    match registry.lookup(call.prog, call.vers) {
-        Lookup::Found(d) if !d.runs_inline(call.proc_num) => Route::Worker,
-        _ => Route::Inline,
-    }
+    Some(found.map_or(Route { on_worker: false, one_way: false }, |d| Route {
+        on_worker: !d.runs_inline(call.proc_num),
+        one_way: d.one_way(call.proc_num),
+    }))
 }
 
 /// Handles the call in `message` from `origin`, appending the reply to
 /// `out`; on stream transports (`framed`) the reply is preceded by its
-/// record mark. Whatever was in `out` before is left alone.
+/// record mark. Whatever was in `out` before is left alone. With a `cache`,
+/// a call that reaches a dispatcher runs at most once.
 pub(crate) fn handle(
     registry: &Registry,
+    cache: Option<&ReplyCache>,
     origin: &Origin,
     message: &[u8],
     out: &mut Vec<u8>,
@@ -95,15 +97,22 @@ pub(crate) fn handle(
         finish(out, mark_at, reply_at, framed, xid);
         return Outcome::Replied;
     }
+    let found = registry.lookup(call.prog, call.vers);
+    let one_way = matches!(found, Lookup::Found(d) if d.one_way(call.proc_num));
     let credentials = match Credentials::from_opaque_auth(&call.cred) {
         Ok(c) => c,
+        Err(_) if one_way => {
+            log::debug!("one-way call {xid:#x} from {}: bad credentials", origin.peer);
+            out.truncate(mark_at);
+            return Outcome::Silent;
+        }
         Err(stat) => {
             put_header(out, ReplyHeader::denied(xid, RejectedReply::AuthError(stat)));
             finish(out, mark_at, reply_at, framed, xid);
             return Outcome::Replied;
         }
     };
-    let dispatcher = match registry.lookup(call.prog, call.vers) {
+    let dispatcher = match found {
         Lookup::Found(d) => d,
         Lookup::ProgMismatch { low, high } => {
             let stat = AcceptStat::ProgMismatch { low, high };
@@ -117,6 +126,24 @@ pub(crate) fn handle(
             return Outcome::Replied;
         }
     };
+
+    let cached = cache.and_then(|c| c.key(origin, &call, args).map(|key| (c, key)));
+    if let Some((c, key)) = cached {
+        match c.begin(key) {
+            Begin::Run => {}
+            Begin::Replay(reply) => {
+                log::debug!("call {xid:#x} from {}: duplicate; cached reply sent", origin.peer);
+                out.extend_from_slice(&reply);
+                finish(out, mark_at, reply_at, framed, xid);
+                return Outcome::Replied;
+            }
+            Begin::Drop => {
+                log::debug!("call {xid:#x} from {}: duplicate; dropped", origin.peer);
+                out.truncate(mark_at);
+                return Outcome::Silent;
+            }
+        }
+    }
 
     let ctx = CallContext {
         xid,
@@ -152,26 +179,34 @@ pub(crate) fn handle(
         out.resize(results_at, 0);
         result = Err(ProcError::SystemErr);
     }
-    match result {
-        Ok(()) => {}
-        Err(ProcError::NoReply) => {
+    let replied = match result {
+        Ok(()) => !one_way,
+        Err(e) if one_way || matches!(e, ProcError::NoReply) => {
             log::debug!(
-                "call {xid:#x} to {}.{}.{} from {}: no reply",
+                "call {xid:#x} to {}.{}.{} from {}: {e}{}",
                 ctx.prog,
                 ctx.vers,
                 ctx.proc_num,
-                ctx.peer
+                ctx.peer,
+                if one_way { " (one-way: not sent)" } else { "" }
             );
-            out.truncate(mark_at);
-            return Outcome::Silent;
+            false
         }
         Err(e) => {
             out.truncate(reply_at);
             put_header(out, error_reply(xid, &e, &ctx));
+            true
         }
+    };
+    if replied {
+        finish(out, mark_at, reply_at, framed, xid);
+    } else {
+        out.truncate(mark_at);
     }
-    finish(out, mark_at, reply_at, framed, xid);
-    Outcome::Replied
+    if let Some((c, key)) = cached {
+        c.complete(key, replied.then(|| &out[reply_at..]));
+    }
+    if replied { Outcome::Replied } else { Outcome::Silent }
 }
 
 /// The reply header for a procedure's error.
@@ -253,8 +288,21 @@ mod tests {
                 }
                 6 => Err(ProcError::ProgUnavail),
                 7 => Err(ProcError::ProgMismatch { low: 3, high: 9 }),
+                10 => {
+                    results.extend_from_slice(args);
+                    Ok(())
+                }
+                11 => Err(ProcError::GarbageArgs(xdr::Error::Truncated {
+                    offset: 0,
+                    needed: 4,
+                    remaining: 0,
+                })),
                 _ => Err(ProcError::ProcUnavail),
             }
+        }
+
+        fn one_way(&self, proc_num: u32) -> bool {
+            matches!(proc_num, 4 | 10 | 11)
         }
     }
 
@@ -284,7 +332,7 @@ mod tests {
     /// Handles `msg` framed and returns the reply body and results.
     fn reply_of(msg: &[u8]) -> (ReplyBody<'static>, Vec<u8>) {
         let mut out = vec![0xee];
-        assert_eq!(handle(&registry(), &origin(), msg, &mut out, true), Outcome::Replied);
+        assert_eq!(handle(&registry(), None, &origin(), msg, &mut out, true), Outcome::Replied);
         assert_eq!(out[0], 0xee, "earlier bytes untouched");
         let mark = u32::from_be_bytes(out[1..5].try_into().unwrap());
         assert_eq!(mark, LAST_FRAGMENT | (out.len() - 5) as u32);
@@ -322,7 +370,6 @@ mod tests {
             reply_of(&call(2, 7, 2, 7, none)),
             (accepted(AcceptStat::ProgMismatch { low: 3, high: 9 }), vec![])
         );
-        assert_eq!(reply_of(&call(2, 7, 2, 4, none)), (accepted(AcceptStat::SystemErr), vec![]));
         assert_eq!(
             reply_of(&call(2, 7, 2, 3, none)).0,
             ReplyBody::Denied(RejectedReply::AuthError(AuthStat::TooWeak))
@@ -342,12 +389,58 @@ mod tests {
     fn garbage_gets_no_reply_and_routes_follow_the_registry() {
         let mut out = Vec::new();
         let r = registry();
-        assert_eq!(handle(&r, &origin(), &[1, 2, 3], &mut out, true), Outcome::Garbage);
+        assert_eq!(handle(&r, None, &origin(), &[1, 2, 3], &mut out, true), Outcome::Garbage);
         assert!(out.is_empty());
-        assert_eq!(route(&r, &[0; 8]), Route::Garbage);
-        assert_eq!(route(&r, &call(2, 7, 2, 1, OpaqueAuth::NONE)), Route::Worker);
-        assert_eq!(route(&r, &call(2, 7, 4, 1, OpaqueAuth::NONE)), Route::Inline);
-        assert_eq!(route(&r, &call(2, 9, 2, 1, OpaqueAuth::NONE)), Route::Inline);
+        assert_eq!(route(&r, &[0; 8]), None);
+        let route_of = |rpcvers, vers, proc_num| {
+            let r = route(&r, &call(rpcvers, 7, vers, proc_num, OpaqueAuth::NONE)).unwrap();
+            (r.on_worker, r.one_way)
+        };
+        assert_eq!(route_of(2, 2, 1), (true, false));
+        assert_eq!(route_of(2, 2, 10), (true, true));
+        assert_eq!(route_of(2, 4, 10), (false, false), "no such version");
+        assert_eq!(route_of(3, 2, 10), (false, false), "no such RPC version");
+    }
+
+    #[test]
+    fn one_way_procedures_get_no_reply_whatever_they_return() {
+        let bad_sys = OpaqueAuth { flavor: AuthFlavor::SYS, body: &[0, 0, 0, 1] };
+        for msg in [
+            call(2, 7, 2, 10, OpaqueAuth::NONE),
+            call(2, 7, 2, 11, OpaqueAuth::NONE),
+            call(2, 7, 2, 4, OpaqueAuth::NONE),
+            call(2, 7, 2, 10, bad_sys),
+        ] {
+            let mut out = vec![0xee];
+            assert_eq!(handle(&registry(), None, &origin(), &msg, &mut out, true), Outcome::Silent);
+            assert_eq!(out, [0xee]);
+        }
+        // The dispatcher's other procedures still reply.
+        assert_eq!(reply_of(&call(2, 7, 2, 1, OpaqueAuth::NONE)).1, vec![0, 0, 0, 9]);
+    }
+
+    #[test]
+    fn with_a_cache_a_retransmission_gets_the_same_bytes_without_running_again() {
+        use crate::duplicate_cache::DuplicateCache;
+        let cache = ReplyCache::new(DuplicateCache::new());
+        let (r, o) = (registry(), origin());
+        let handle_framed = |msg: &[u8]| {
+            let mut out = Vec::new();
+            let outcome = handle(&r, Some(&cache), &o, msg, &mut out, true);
+            (outcome, out)
+        };
+        let first = handle_framed(&call(2, 7, 2, 1, OpaqueAuth::NONE));
+        assert_eq!(first.0, Outcome::Replied);
+        assert_eq!(handle_framed(&call(2, 7, 2, 1, OpaqueAuth::NONE)), first);
+        assert_eq!(cache.stats().hits, 1);
+        // Silent calls are remembered without a reply; errors before
+        // dispatch are not remembered at all.
+        assert_eq!(handle_framed(&call(2, 7, 2, 10, OpaqueAuth::NONE)).0, Outcome::Silent);
+        assert_eq!(handle_framed(&call(2, 7, 2, 10, OpaqueAuth::NONE)).0, Outcome::Silent);
+        assert_eq!(handle_framed(&call(2, 8, 2, 1, OpaqueAuth::NONE)).0, Outcome::Replied);
+        assert_eq!(handle_framed(&call(2, 8, 2, 1, OpaqueAuth::NONE)).0, Outcome::Replied);
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.dropped, stats.entries), (1, 1, 2));
     }
 
     #[test]
@@ -355,7 +448,8 @@ mod tests {
         let msg = call(2, 7, 2, 5, OpaqueAuth::NONE);
         for framed in [true, false] {
             let mut out = vec![0xee];
-            assert_eq!(handle(&registry(), &origin(), &msg, &mut out, framed), Outcome::Silent);
+            let outcome = handle(&registry(), None, &origin(), &msg, &mut out, framed);
+            assert_eq!(outcome, Outcome::Silent);
             assert_eq!(out, [0xee], "framed: {framed}");
         }
     }
@@ -364,7 +458,7 @@ mod tests {
     fn unframed_replies_have_no_mark() {
         let mut out = Vec::new();
         let msg = call(2, 7, 2, 0, OpaqueAuth::NONE);
-        assert_eq!(handle(&registry(), &origin(), &msg, &mut out, false), Outcome::Replied);
+        assert_eq!(handle(&registry(), None, &origin(), &msg, &mut out, false), Outcome::Replied);
         assert_eq!(out, xdr::to_vec(&ReplyHeader::accepted(42, AcceptStat::Success)).unwrap());
     }
 }

@@ -1,7 +1,8 @@
 //! One stream connection (TCP or Unix): reassembling call records, handing
-//! calls to the worker pool or running them inline, queueing replies, and
-//! backpressure. The event loop owns the connections and calls
-//! [`Conn::service`] when something happened to one.
+//! calls to the worker pool or running them inline in the order the
+//! [`Sequencer`] allows, queueing replies, and backpressure. The event loop
+//! owns the connections and calls [`Conn::service`] when something happened
+//! to one.
 
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
@@ -12,10 +13,11 @@ use mio::net::{TcpStream, UnixStream};
 use mio::{Interest, Registry as MioRegistry, Token, event::Source};
 use rpc::record::{LAST_FRAGMENT, Reassembler};
 
-use crate::call::{self, Origin, Outcome, Route};
+use crate::call::{self, Origin, Outcome};
 use crate::event_loop::{Cx, Next};
 use crate::out_queue::OutQueue;
-use crate::workers::Job;
+use crate::sequencer::{Sequencer, Start};
+use crate::workers::{Job, WorkerPool};
 
 /// Reads per service before other connections get their turn.
 const READ_BUDGET: usize = 16;
@@ -96,8 +98,8 @@ pub(crate) struct Conn {
     /// (never more than one read's worth).
     pending: Vec<u8>,
     out: OutQueue,
-    /// Calls read whose replies are not queued yet.
-    in_flight: usize,
+    /// Calls read whose replies are not queued yet, and their order.
+    seq: Sequencer,
     /// A call the full worker queue refused; retried when there is room.
     stalled: Option<Job>,
     readable: bool,
@@ -131,7 +133,7 @@ impl Conn {
             reasm: Reassembler::new(max_record),
             pending: Vec::new(),
             out: OutQueue::default(),
-            in_flight: 0,
+            seq: Sequencer::default(),
             stalled: None,
             readable: false,
             writable: true,
@@ -163,41 +165,48 @@ impl Conn {
         }
     }
 
-    /// A worker finished one of this connection's calls.
-    pub(crate) fn complete(&mut self, reply: Vec<u8>) {
-        self.in_flight = self.in_flight.saturating_sub(1);
+    /// A worker finished a job of `calls` of this connection's calls.
+    pub(crate) fn complete(&mut self, reply: Vec<u8>, calls: usize) {
+        self.seq.completed(calls);
         self.out.push(reply);
     }
 
     /// Nothing in progress and nothing to write: may be closed to make room.
     pub(crate) fn is_idle(&self) -> bool {
-        self.in_flight == 0 && self.out.is_empty()
+        self.seq.in_flight() == 0 && self.out.is_empty()
     }
 
     /// Graceful shutdown: read no more calls (dropping those read but not
     /// started), finish the rest, then close.
     pub(crate) fn drain(&mut self) {
         self.draining = true;
-        if self.stalled.take().is_some() {
-            self.in_flight -= 1;
+        if let Some(job) = self.stalled.take() {
+            self.seq.completed(job.calls());
         }
+        self.seq.clear_held();
         self.pending = Vec::new();
     }
 
-    /// Stop reading: too many calls in progress or too many reply bytes
-    /// waiting, or a call waiting for room in the worker queue.
+    /// Stop reading: too many calls in progress or waiting for their turn,
+    /// too many reply bytes waiting, or a call waiting for room in the
+    /// worker queue.
     fn paused(&self, cx: &Cx<'_>) -> bool {
         self.stalled.is_some()
-            || self.in_flight >= cx.limits.max_in_flight_per_connection
+            || self.seq.in_flight() >= cx.limits.max_in_flight_per_connection
             || self.out.len() >= cx.limits.max_reply_backlog
     }
 
-    /// Does what can be done now: retries a stalled call, decodes held
-    /// bytes, writes replies, reads calls; says what the loop should do next.
+    /// Does what can be done now: retries a stalled call, starts held
+    /// calls whose turn came, decodes held bytes, writes replies, reads
+    /// calls; says what the loop should do next.
     pub(crate) fn service(&mut self, cx: &mut Cx<'_>) -> Next {
         let mut reads = 0;
         loop {
             let mut progress = self.retry_stalled(cx);
+            match self.start_held(cx) {
+                Ok(p) => progress |= p,
+                Err(Fatal) => return Next::Close,
+            }
             match self.consume_pending(cx) {
                 Ok(p) => progress |= p,
                 Err(Fatal) => return Next::Close,
@@ -223,7 +232,7 @@ impl Conn {
             }
         }
         let done = self.eof || self.draining;
-        if done && self.in_flight == 0 && self.out.is_empty() && self.pending.is_empty() {
+        if done && self.seq.in_flight() == 0 && self.out.is_empty() && self.pending.is_empty() {
             return Next::Close;
         }
         if self.stalled.is_some() { Next::Stalled } else { Next::Idle }
@@ -320,38 +329,67 @@ impl Conn {
         Ok(())
     }
 
-    /// Starts the call in one record.
+    /// Starts the call in one record, or holds it until its turn.
     fn on_record(&mut self, record: Cow<'_, [u8]>, cx: &Cx<'_>) -> Result<(), Fatal> {
         self.called = true;
-        let route = match cx.pool {
-            Some(_) => call::route(cx.registry, &record),
-            None => Route::Inline,
+        // Without workers every call runs here, in order.
+        let Some(pool) = cx.pool else {
+            return self.run_inline(&record, cx);
         };
-        match (route, cx.pool) {
-            (Route::Worker, Some(pool)) => {
-                self.in_flight += 1;
-                let job = Job::Stream {
-                    slot: self.slot,
-                    id: self.id,
-                    origin: Arc::clone(&self.origin),
-                    record: record.into_owned(),
-                };
-                if let Err(job) = pool.try_submit(job) {
-                    self.stalled = Some(job);
+        let Some(route) = call::route(cx.registry, &record) else {
+            return self.garbage();
+        };
+        let ordered = cx.in_order || route.one_way;
+        if !self.seq.may_start(ordered) {
+            self.seq.hold(record.into_owned(), route, ordered);
+            Ok(())
+        } else if route.on_worker {
+            self.submit(record.into_owned(), Vec::new(), ordered, pool);
+            Ok(())
+        } else {
+            self.run_inline(&record, cx)
+        }
+    }
+
+    /// Starts held calls whose turn has come.
+    fn start_held(&mut self, cx: &Cx<'_>) -> Result<bool, Fatal> {
+        let Some(pool) = cx.pool else {
+            return Ok(false);
+        };
+        let mut progress = false;
+        while self.stalled.is_none() {
+            match self.seq.next() {
+                None => break,
+                Some(Start::Inline(record)) => self.run_inline(&record, cx)?,
+                Some(Start::Worker { record, more, ordered }) => {
+                    self.submit(record, more, ordered, pool);
                 }
-                Ok(())
             }
-            (Route::Garbage, _) => self.garbage(),
-            _ => {
-                let origin = &self.origin;
-                let outcome = self
-                    .out
-                    .append_with(|buf| call::handle(cx.registry, origin, &record, buf, true));
-                match outcome {
-                    Outcome::Replied | Outcome::Silent => Ok(()),
-                    Outcome::Garbage => self.garbage(),
-                }
-            }
+            progress = true;
+        }
+        Ok(progress)
+    }
+
+    /// Hands calls to a worker as one job (or holds the job while the
+    /// worker queue is full).
+    fn submit(&mut self, record: Vec<u8>, more: Vec<Vec<u8>>, ordered: bool, pool: &WorkerPool) {
+        self.seq.started(1 + more.len(), ordered);
+        let origin = Arc::clone(&self.origin);
+        let job = Job::Stream { slot: self.slot, id: self.id, origin, record, more };
+        if let Err(job) = pool.try_submit(job) {
+            self.stalled = Some(job);
+        }
+    }
+
+    /// Runs a call on the I/O thread, queueing its reply.
+    fn run_inline(&mut self, record: &[u8], cx: &Cx<'_>) -> Result<(), Fatal> {
+        let origin = &self.origin;
+        let outcome = self
+            .out
+            .append_with(|buf| call::handle(cx.registry, cx.cache, origin, record, buf, true));
+        match outcome {
+            Outcome::Replied | Outcome::Silent => Ok(()),
+            Outcome::Garbage => self.garbage(),
         }
     }
 

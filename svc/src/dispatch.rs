@@ -91,6 +91,19 @@ pub trait Dispatch: Send + Sync + 'static {
         let _ = proc_num;
         false
     }
+
+    /// True when procedure `proc_num` is one-way (generated code says so
+    /// for procedures declared one-way): its callers expect no reply, so
+    /// the server sends none, whatever [`Dispatch::dispatch`] returns
+    /// (results, [`ProcError::GarbageArgs`] or any other error). On a
+    /// stream connection a one-way call also runs alone: after every
+    /// earlier call of the connection finished and before any later one
+    /// starts, so batched calls execute in the order they were sent.
+    /// Defaults to false.
+    fn one_way(&self, proc_num: u32) -> bool {
+        let _ = proc_num;
+        false
+    }
 }
 
 impl<T: Dispatch + ?Sized> Dispatch for Arc<T> {
@@ -106,6 +119,10 @@ impl<T: Dispatch + ?Sized> Dispatch for Arc<T> {
     fn runs_inline(&self, proc_num: u32) -> bool {
         (**self).runs_inline(proc_num)
     }
+
+    fn one_way(&self, proc_num: u32) -> bool {
+        (**self).one_way(proc_num)
+    }
 }
 
 impl<T: Dispatch + ?Sized> Dispatch for Box<T> {
@@ -120,5 +137,9 @@ impl<T: Dispatch + ?Sized> Dispatch for Box<T> {
 
     fn runs_inline(&self, proc_num: u32) -> bool {
         (**self).runs_inline(proc_num)
+    }
+
+    fn one_way(&self, proc_num: u32) -> bool {
+        (**self).one_way(proc_num)
     }
 }

@@ -14,6 +14,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use crate::call::Origin;
 use crate::conn_stream::{Conn, Stream};
 use crate::context::{PeerAddr, Transport};
+use crate::duplicate_cache::ReplyCache;
 use crate::error::Result;
 use crate::limits::Limits;
 use crate::listener::UnixPath;
@@ -30,10 +31,26 @@ const READ_BUF: usize = 256 << 10;
 /// How long to wait before accepting again after running out of descriptors.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
+/// How the server runs calls, besides its programs.
+pub(crate) struct Config {
+    /// The limits.
+    pub(crate) limits: Limits,
+    /// Worker threads; 0 runs every call on the I/O thread.
+    pub(crate) workers: usize,
+    /// Every call of a connection runs after the previous one finished.
+    pub(crate) in_order: bool,
+    /// The duplicate request cache, if enabled.
+    pub(crate) cache: Option<Arc<ReplyCache>>,
+}
+
 /// What a connection or socket needs from the loop while it is serviced.
 pub(crate) struct Cx<'a> {
     /// The exported programs.
     pub(crate) registry: &'a Registry,
+    /// The duplicate request cache, if enabled.
+    pub(crate) cache: Option<&'a ReplyCache>,
+    /// Every call of a connection runs after the previous one finished.
+    pub(crate) in_order: bool,
     /// The limits.
     pub(crate) limits: &'a Limits,
     /// The workers; `None` runs every call on the I/O thread.
@@ -80,8 +97,7 @@ pub(crate) struct EventLoop {
     waker: Arc<Waker>,
     shutdown: Arc<AtomicBool>,
     registry: Arc<Registry>,
-    limits: Limits,
-    workers: usize,
+    config: Config,
     mailbox: Arc<Mailbox>,
     /// Listeners by index (token `usize::MAX - 1 - index`); `None` once closed.
     listeners: Vec<Option<Listener>>,
@@ -122,8 +138,7 @@ impl EventLoop {
         poll: Poll,
         listeners: Vec<Listener>,
         registry: Arc<Registry>,
-        limits: Limits,
-        workers: usize,
+        config: Config,
         shutdown: Arc<AtomicBool>,
     ) -> Result<EventLoop> {
         let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
@@ -149,8 +164,7 @@ impl EventLoop {
             waker,
             shutdown,
             registry,
-            limits,
-            workers,
+            config,
             listeners,
             conns: Vec::new(),
             free: Vec::new(),
@@ -172,12 +186,13 @@ impl EventLoop {
 
     /// Runs until a graceful shutdown completes.
     pub(crate) fn run(mut self) -> Result<()> {
-        let pool = match self.workers {
+        let pool = match self.config.workers {
             0 => None,
             n => Some(WorkerPool::start(
                 n,
-                self.limits.max_queued_calls,
+                self.config.limits.max_queued_calls,
                 Arc::clone(&self.registry),
+                self.config.cache.clone(),
                 Arc::clone(&self.mailbox),
             )?),
         };
@@ -193,7 +208,7 @@ impl EventLoop {
     fn serve(&mut self, pool: Option<&WorkerPool>) -> Result<()> {
         let mut events = Events::with_capacity(1024);
         let mut completions: Vec<Completion> = Vec::new();
-        self.next_sweep = self.limits.idle_timeout.map(|t| Instant::now() + sweep_period(t));
+        self.next_sweep = self.config.limits.idle_timeout.map(|t| Instant::now() + sweep_period(t));
         loop {
             let timeout = self.timeout(Instant::now());
             if let Err(e) = self.poll.poll(&mut events, timeout) {
@@ -229,7 +244,7 @@ impl EventLoop {
             for c in completions.drain(..) {
                 if let Some(Some(conn)) = self.conns.get_mut(c.slot) {
                     if conn.id == c.id {
-                        conn.complete(c.reply);
+                        conn.complete(c.reply, c.calls);
                         self.schedule(Token(c.slot));
                     }
                 }
@@ -303,7 +318,9 @@ impl EventLoop {
     fn service(&mut self, token: Token, now: Instant, pool: Option<&WorkerPool>) {
         let mut cx = Cx {
             registry: &self.registry,
-            limits: &self.limits,
+            cache: self.config.cache.as_deref(),
+            in_order: self.config.in_order,
+            limits: &self.config.limits,
             pool,
             read_buf: &mut self.read_buf,
             now,
@@ -379,7 +396,9 @@ impl EventLoop {
 
     /// Takes a new connection, making room by evicting an idle one at the limit.
     fn admit(&mut self, mut stream: Stream, origin: Origin, now: Instant) {
-        if self.open >= self.limits.max_connections && !self.evict_one(Some(origin.transport)) {
+        if self.open >= self.config.limits.max_connections
+            && !self.evict_one(Some(origin.transport))
+        {
             log::warn!(
                 "refusing {} connection from {}: all {} connections are busy",
                 origin.transport,
@@ -404,7 +423,8 @@ impl EventLoop {
         log::debug!("{} connection from {}", origin.transport, origin.peer);
         let id = self.next_id;
         self.next_id += 1;
-        self.conns[slot] = Some(Conn::new(stream, origin, id, slot, self.limits.max_record, now));
+        self.conns[slot] =
+            Some(Conn::new(stream, origin, id, slot, self.config.limits.max_record, now));
         self.open += 1;
     }
 
@@ -444,7 +464,7 @@ impl EventLoop {
 
     /// Closes idle connections past the idle timeout.
     fn sweep(&mut self, now: Instant) {
-        let Some(timeout) = self.limits.idle_timeout else {
+        let Some(timeout) = self.config.limits.idle_timeout else {
             self.next_sweep = None;
             return;
         };
@@ -464,7 +484,7 @@ impl EventLoop {
     /// no more calls, connections read no more and close once answered.
     fn begin_drain(&mut self, now: Instant, pool: Option<&WorkerPool>) {
         log::debug!("shutting down: {} connections open", self.open);
-        self.drain_deadline = Some(now + self.limits.shutdown_grace);
+        self.drain_deadline = Some(now + self.config.limits.shutdown_grace);
         for listener in self.listeners.iter_mut() {
             let r = self.poll.registry();
             let result = match listener {

@@ -33,4 +33,8 @@ impl<D: Dispatch> Dispatch for Inline<D> {
     fn runs_inline(&self, proc_num: u32) -> bool {
         self.procs.contains(&proc_num) || self.dispatcher.runs_inline(proc_num)
     }
+
+    fn one_way(&self, proc_num: u32) -> bool {
+        self.dispatcher.one_way(proc_num)
+    }
 }

@@ -19,6 +19,15 @@
 //!   bytes queued per connection (past them the server stops reading that
 //!   connection: backpressure, never an unbounded queue), and calls
 //!   waiting for a worker.
+//! * **Call order.** Calls of one connection run in parallel unless they
+//!   must not: a one-way procedure's call ([`Dispatch::one_way`]; it never
+//!   gets a reply) runs after every earlier call of its connection
+//!   finished and before any later one starts, so batched calls execute in
+//!   the order they were sent; [`ServerBuilder::in_order`] orders every
+//!   call that way. Calls waiting for their turn count as in flight.
+//! * **At most once** ([`DuplicateCache`], off by default): retransmitted
+//!   calls are answered from a bounded cache of recent replies instead of
+//!   running again; a retransmission of a call still running is dropped.
 //! * **Peers.** Procedures see a [`CallContext`]: transport, peer address,
 //!   decoded credentials, and on Unix sockets the peer's uid, gid and pid
 //!   from the kernel (`SO_PEERCRED`).
@@ -37,6 +46,7 @@ mod conn_stream;
 mod context;
 mod credentials;
 mod dispatch;
+mod duplicate_cache;
 mod error;
 mod event_loop;
 mod inline;
@@ -45,6 +55,7 @@ mod listener;
 mod out_queue;
 mod peercred;
 mod registry;
+mod sequencer;
 mod server;
 mod socket_path;
 mod udp;
@@ -54,6 +65,7 @@ pub use builder::{ServerBuilder, default_workers};
 pub use context::{CallContext, PeerAddr, PeerCred, Transport};
 pub use credentials::Credentials;
 pub use dispatch::{Dispatch, ProcError};
+pub use duplicate_cache::{DuplicateCache, DuplicateCacheStats};
 pub use error::{Error, Result};
 pub use inline::Inline;
 pub use limits::{DEFAULT_MAX_RECORD, Limits};

@@ -13,6 +13,7 @@ use mio::Waker;
 
 use crate::advertise::Advertisement;
 use crate::builder::ServerBuilder;
+use crate::duplicate_cache::{DuplicateCacheStats, ReplyCache};
 use crate::error::{Error, Result};
 use crate::event_loop::EventLoop;
 use crate::listener::ListenAddr;
@@ -24,6 +25,7 @@ pub struct Server {
     programs: Vec<(u32, u32)>,
     advertisement: Option<Advertisement>,
     trigger: ShutdownTrigger,
+    cache: Option<Arc<ReplyCache>>,
 }
 
 /// Asks a running server to shut down gracefully; cheap to clone and usable
@@ -77,9 +79,10 @@ impl Server {
         programs: Vec<(u32, u32)>,
         advertisement: Option<Advertisement>,
         flag: Arc<AtomicBool>,
+        cache: Option<Arc<ReplyCache>>,
     ) -> Server {
         let trigger = ShutdownTrigger { flag, waker: event_loop.waker() };
-        Server { event_loop, addrs, programs, advertisement, trigger }
+        Server { event_loop, addrs, programs, advertisement, trigger, cache }
     }
 
     /// The addresses the listeners are bound to, in the order they were
@@ -119,7 +122,7 @@ impl Server {
 
     /// Serves on a new thread.
     pub fn spawn(self) -> Result<ServerHandle> {
-        let Server { event_loop, addrs, programs, advertisement, trigger } = self;
+        let Server { event_loop, addrs, programs, advertisement, trigger, cache } = self;
         let thread = std::thread::Builder::new()
             .name("svc-io".into())
             .spawn(move || {
@@ -128,7 +131,7 @@ impl Server {
                 result
             })
             .map_err(Error::Io)?;
-        Ok(ServerHandle { thread: Some(thread), addrs, programs, trigger })
+        Ok(ServerHandle { thread: Some(thread), addrs, programs, trigger, cache })
     }
 }
 
@@ -138,12 +141,22 @@ fn first(addrs: &[ListenAddr], pick: impl Fn(&ListenAddr) -> bool) -> Option<std
 
 /// A server running on its own thread. Dropping the handle shuts the server
 /// down and waits for it, like [`ServerHandle::shutdown`].
-#[derive(Debug)]
 pub struct ServerHandle {
     thread: Option<JoinHandle<Result<()>>>,
     addrs: Vec<ListenAddr>,
     programs: Vec<(u32, u32)>,
     trigger: ShutdownTrigger,
+    cache: Option<Arc<ReplyCache>>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("addrs", &self.addrs)
+            .field("programs", &self.programs)
+            .field("trigger", &self.trigger)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ServerHandle {
@@ -170,6 +183,12 @@ impl ServerHandle {
     /// A trigger that shuts the server down from another thread.
     pub fn shutdown_trigger(&self) -> ShutdownTrigger {
         self.trigger.clone()
+    }
+
+    /// The duplicate request cache's counters; `None` when the server has
+    /// none ([`ServerBuilder::duplicate_cache`]).
+    pub fn duplicate_cache_stats(&self) -> Option<DuplicateCacheStats> {
+        self.cache.as_ref().map(|c| c.stats())
     }
 
     /// True once the server thread has stopped (after a shutdown or an error).

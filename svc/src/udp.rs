@@ -1,6 +1,7 @@
 //! A UDP endpoint: one call per datagram, read into the event loop's fixed
 //! buffer; replies go straight back to the sender. Undecodable datagrams
-//! are dropped. When the worker queue is full the endpoint stops reading
+//! are dropped. Datagrams have no order: calls of one-way procedures are
+//! run like any other (and get no reply). When the worker queue is full the endpoint stops reading
 //! and leaves datagrams to the kernel's buffer (which drops the excess,
 //! as UDP may).
 
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use mio::net::UdpSocket;
 
-use crate::call::{self, Origin, Outcome, Route};
+use crate::call::{self, Origin, Outcome};
 use crate::context::{PeerAddr, Transport};
 use crate::event_loop::{Cx, Next};
 use crate::workers::Job;
@@ -96,13 +97,19 @@ impl UdpEndpoint {
     fn on_datagram(&mut self, datagram: &[u8], peer: SocketAddr, cx: &Cx<'_>) {
         let origin =
             Origin { transport: Transport::Udp, peer: PeerAddr::Inet(peer), peer_cred: None };
-        let route = match cx.pool {
-            Some(_) => call::route(cx.registry, datagram),
-            None => Route::Inline,
+        // The pool, if the call should run there.
+        let worker = match cx.pool {
+            Some(pool) => match call::route(cx.registry, datagram) {
+                Some(route) => route.on_worker.then_some(pool),
+                None => {
+                    log::debug!("udp datagram from {peer}: undecodable call");
+                    return;
+                }
+            },
+            None => None,
         };
-        match (route, cx.pool) {
-            (Route::Garbage, _) => log::debug!("udp datagram from {peer}: undecodable call"),
-            (Route::Worker, Some(pool)) => {
+        match worker {
+            Some(pool) => {
                 let job = Job::Datagram {
                     socket: Arc::clone(&self.socket),
                     origin,
@@ -112,11 +119,11 @@ impl UdpEndpoint {
                     self.stalled = Some(job);
                 }
             }
-            _ => {
+            None => {
                 self.reply.clear();
-                if call::handle(cx.registry, &origin, datagram, &mut self.reply, false)
-                    == Outcome::Replied
-                {
+                let outcome =
+                    call::handle(cx.registry, cx.cache, &origin, datagram, &mut self.reply, false);
+                if outcome == Outcome::Replied {
                     if let Err(e) = self.socket.send_to(&self.reply, peer) {
                         log::debug!("udp reply to {peer}: {e}");
                     }

@@ -1,6 +1,8 @@
 //! The worker pool: threads that run procedures off the I/O thread, fed by
 //! a bounded queue. Stream replies go back to the I/O thread (which owns
-//! the sockets' write side); datagram replies are sent by the worker.
+//! the sockets' write side); datagram replies are sent by the worker. A
+//! stream job may hold several calls of one connection, run one after the
+//! other (a batch of one-way calls).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,6 +14,7 @@ use mio::Waker;
 use mio::net::UdpSocket;
 
 use crate::call::{self, Origin};
+use crate::duplicate_cache::ReplyCache;
 use crate::registry::Registry;
 
 /// A call for a worker.
@@ -26,6 +29,9 @@ pub(crate) enum Job {
         origin: Arc<Origin>,
         /// The call message.
         record: Vec<u8>,
+        /// Calls of the same connection to run after it, in order (empty,
+        /// hence not allocated, for a single call).
+        more: Vec<Vec<u8>>,
     },
     /// A call read from a datagram socket.
     Datagram {
@@ -38,19 +44,31 @@ pub(crate) enum Job {
     },
 }
 
-/// A stream reply for the I/O thread to write.
+impl Job {
+    /// How many calls the job holds.
+    pub(crate) fn calls(&self) -> usize {
+        match self {
+            Job::Stream { more, .. } => 1 + more.len(),
+            Job::Datagram { .. } => 1,
+        }
+    }
+}
+
+/// A stream job's replies for the I/O thread to write.
 pub(crate) struct Completion {
     /// The connection's slot.
     pub(crate) slot: usize,
     /// The connection's unique id.
     pub(crate) id: u64,
-    /// The framed reply (empty when the call got none).
+    /// The framed replies (empty when the calls got none).
     pub(crate) reply: Vec<u8>,
+    /// How many calls the job held.
+    pub(crate) calls: usize,
 }
 
 /// Locks a mutex, carrying on with the data if a thread panicked holding it
-/// (the data are plain queues, consistent between operations).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+/// (the data are kept consistent between operations).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -119,11 +137,13 @@ pub(crate) struct WorkerPool {
 }
 
 impl WorkerPool {
-    /// Starts `count` workers (at least one) with room for `capacity` waiting jobs.
+    /// Starts `count` workers (at least one) with room for `capacity`
+    /// waiting jobs, answering duplicates from `cache` if there is one.
     pub(crate) fn start(
         count: usize,
         capacity: usize,
         registry: Arc<Registry>,
+        cache: Option<Arc<ReplyCache>>,
         mailbox: Arc<Mailbox>,
     ) -> std::io::Result<Self> {
         let queue = Arc::new(JobQueue {
@@ -133,11 +153,15 @@ impl WorkerPool {
         });
         let mut pool = WorkerPool { queue, threads: Vec::new() };
         for i in 0..count.max(1) {
-            let (queue, registry, mailbox) =
-                (Arc::clone(&pool.queue), Arc::clone(&registry), Arc::clone(&mailbox));
+            let (queue, registry, cache, mailbox) = (
+                Arc::clone(&pool.queue),
+                Arc::clone(&registry),
+                cache.clone(),
+                Arc::clone(&mailbox),
+            );
             let thread = std::thread::Builder::new()
                 .name(format!("svc-worker-{i}"))
-                .spawn(move || work(&queue, &registry, &mailbox));
+                .spawn(move || work(&queue, &registry, cache.as_deref(), &mailbox));
             match thread {
                 Ok(t) => pool.threads.push(t),
                 Err(e) => {
@@ -196,7 +220,7 @@ impl WorkerPool {
 }
 
 /// A worker's loop: take a job, run it, deliver the reply.
-fn work(queue: &JobQueue, registry: &Registry, mailbox: &Mailbox) {
+fn work(queue: &JobQueue, registry: &Registry, cache: Option<&ReplyCache>, mailbox: &Mailbox) {
     loop {
         let (job, was_full) = {
             let mut state = lock(&queue.state);
@@ -216,24 +240,27 @@ fn work(queue: &JobQueue, registry: &Registry, mailbox: &Mailbox) {
             mailbox.room.store(true, Ordering::Release);
             mailbox.wake();
         }
-        run(job, registry, mailbox);
+        run(job, registry, cache, mailbox);
     }
 }
 
 /// Runs one job.
-fn run(job: Job, registry: &Registry, mailbox: &Mailbox) {
+fn run(job: Job, registry: &Registry, cache: Option<&ReplyCache>, mailbox: &Mailbox) {
     match job {
-        Job::Stream { slot, id, origin, record } => {
+        Job::Stream { slot, id, origin, record, more } => {
+            let calls = 1 + more.len();
             let mut reply = Vec::with_capacity(128);
-            // A garbage header was screened out on the I/O thread; should
-            // one slip through, the empty reply still releases the slot.
-            let _ = call::handle(registry, &origin, &record, &mut reply, true);
-            mailbox.post(Completion { slot, id, reply });
+            for record in std::iter::once(record).chain(more) {
+                // A garbage header was screened out on the I/O thread;
+                // should one slip through, it just gets no reply.
+                let _ = call::handle(registry, cache, &origin, &record, &mut reply, true);
+            }
+            mailbox.post(Completion { slot, id, reply, calls });
         }
         Job::Datagram { socket, origin, record } => {
             let mut reply = Vec::with_capacity(128);
-            if call::handle(registry, &origin, &record, &mut reply, false) == call::Outcome::Replied
-            {
+            let outcome = call::handle(registry, cache, &origin, &record, &mut reply, false);
+            if outcome == call::Outcome::Replied {
                 if let crate::PeerAddr::Inet(peer) = origin.peer {
                     if let Err(e) = socket.send_to(&reply, peer) {
                         log::debug!("udp reply to {peer}: {e}");

@@ -52,7 +52,8 @@ impl Gate {
         self.cv.notify_all();
     }
 
-    fn pass(&self) {
+    /// Waits until the gate is open (failing the test after [`IO_TIMEOUT`]).
+    pub fn pass(&self) {
         self.started.fetch_add(1, Ordering::SeqCst);
         let guard = self.open.lock().unwrap();
         let (_guard, timeout) =

@@ -48,6 +48,13 @@ impl Builder {
         self
     }
 
+    /// Declares the procedure named `name` in the `.x` file one-way (see
+    /// [`crate::Options::one_way`]); may be called for several procedures.
+    pub fn one_way(mut self, name: impl Into<String>) -> Builder {
+        self.opts.one_way.push(name.into());
+        self
+    }
+
     /// Maps `string` to `Utf8String` (checked UTF-8) instead of `ByteString`.
     pub fn utf8_strings(mut self, yes: bool) -> Builder {
         self.opts.utf8_strings = yes;

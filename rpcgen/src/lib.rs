@@ -96,6 +96,15 @@
 //!   declare procedure 0. Method names are the procedure names in
 //!   snake_case, without the prefix common to all the version's procedures
 //!   when there are at least two (`NFSPROC3_GETATTR` -> `getattr`).
+//!   Each procedure also has an asynchronous variant `<name>_async`
+//!   returning a `clnt::PendingCall<R>` (wait, wait with a timeout, poll or
+//!   a callback), and a one-way variant `<name>_oneway` that returns once
+//!   the call is sent and expects no reply.
+//! * **One-way procedures** ([`Options::one_way`], [`Builder::one_way`],
+//!   `--one-way NAME`): procedures returning `void` whose calls the server
+//!   never answers and runs in order on each connection. Their client
+//!   method sends one-way, and `<name>_batch` queues the call (libtirpc's
+//!   batching) until the next normal call or `inner().flush()`.
 //! * `trait <P><V>`: one method per procedure taking a
 //!   `&svc::CallContext` and the arguments by value and returning
 //!   `Result<R, svc::ProcError>`; implemented for `Arc<T>` too, so one
@@ -165,11 +174,20 @@ pub struct Options {
     /// The runtime crate generated code names (`oncrpc`), or a path such
     /// as `crate::rt`.
     pub runtime_crate: String,
+    /// Procedures (by `.x` name) that are one-way: the server sends no
+    /// reply and runs them in order, the client stub returns once the call
+    /// is sent. Each must return `void`.
+    pub one_way: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { utf8_strings: false, parts: Parts::ALL, runtime_crate: "oncrpc".to_owned() }
+        Options {
+            utf8_strings: false,
+            parts: Parts::ALL,
+            runtime_crate: "oncrpc".to_owned(),
+            one_way: Vec::new(),
+        }
     }
 }
 
@@ -215,6 +233,14 @@ pub enum Error {
     /// The generator produced code that does not parse (a bug in rpcgen).
     #[error("internal error: generated code does not parse: {0}")]
     Internal(String),
+    /// A procedure named one-way is not in the `.x` file, or returns a value.
+    #[error("one-way procedure `{name}`: {reason}")]
+    OneWay {
+        /// The procedure's `.x` name.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The builder was given no `.x` file.
     #[error("no .x file given")]
     NoFiles,

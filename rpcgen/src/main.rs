@@ -51,6 +51,9 @@ struct Cli {
     /// Map `string` to Utf8String instead of ByteString.
     #[arg(long)]
     utf8_strings: bool,
+    /// Declare a procedure one-way: no reply, run in order (repeatable).
+    #[arg(long = "one-way", value_name = "PROC")]
+    one_way: Vec<String>,
     /// The runtime crate (or path) generated code names.
     #[arg(long, value_name = "PATH", default_value = "oncrpc")]
     runtime_crate: String,
@@ -97,6 +100,7 @@ fn run(cli: &Cli) -> Result<(), rpcgen::Error> {
         utf8_strings: cli.utf8_strings,
         parts,
         runtime_crate: cli.runtime_crate.clone(),
+        one_way: cli.one_way.clone(),
     };
     let (ir, out) = rpcgen::compile(&cli.file, idl_opts)?;
     if !out.warnings.is_empty() {

@@ -99,3 +99,16 @@ fn errors_go_to_stderr_with_exit_status_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does/not/exist.x"));
 }
+
+#[test]
+fn one_way_is_repeatable_and_checked() {
+    let x = "tests/fixtures/one_way/log.x";
+    let opts = rpcgen::Options { one_way: vec!["APPEND".into()], ..Default::default() };
+    let out = rpcgen(&["--one-way", "APPEND", x]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), library(x, idl::Options::new(), &opts));
+    let out = rpcgen(&["--one-way", "APPEND", "--one-way", "COUNT", x]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("one-way procedure `COUNT`") && err.contains("must return void"), "{err}");
+}

@@ -31,6 +31,27 @@ fn fixtures_generate_golden_rust() {
 }
 
 #[test]
+fn one_way_procedures_generate_golden_rust() {
+    let x = Path::new("tests/fixtures/one_way/log.x");
+    let opts = rpcgen::Options { one_way: vec!["APPEND".into()], ..Default::default() };
+    let code = rpcgen::generate_file(x, idl::Options::new(), &opts).unwrap().code;
+    let mut failures = Vec::new();
+    check(&x.with_extension("rs"), &code, &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn one_way_procedures_must_exist_and_return_void() {
+    let x = Path::new("tests/fixtures/one_way/log.x");
+    for (name, why) in [("NOPE", "no procedure"), ("COUNT", "must return void")] {
+        let opts = rpcgen::Options { one_way: vec![name.into()], ..Default::default() };
+        let err = rpcgen::generate_file(x, idl::Options::new(), &opts).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(name) && text.contains(why), "{text}");
+    }
+}
+
+#[test]
 fn utf8_option_switches_string_type() {
     let opts = rpcgen::Options { utf8_strings: true, ..Default::default() };
     let code =

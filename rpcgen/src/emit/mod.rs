@@ -103,12 +103,34 @@ pub(crate) fn int_lit(v: i128) -> TokenStream {
     if v < 0 { quote!(-#lit) } else { quote!(#lit) }
 }
 
+/// Every procedure named one-way exists and returns `void`.
+fn check_one_way(ir: &Ir, opts: &Options) -> Result<(), Error> {
+    for name in &opts.one_way {
+        let mut found = ir
+            .programs
+            .iter()
+            .flat_map(|p| &p.versions)
+            .flat_map(|v| &v.procedures)
+            .filter(|pr| pr.name == *name)
+            .peekable();
+        let fail = |reason| Error::OneWay { name: name.clone(), reason };
+        if found.peek().is_none() {
+            return Err(fail("no procedure of that name"));
+        }
+        if found.any(|pr| !matches!(pr.result, Type::Void)) {
+            return Err(fail("it returns a value: a one-way procedure must return void"));
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Gen<'a> {
     pub(crate) fn new(ir: &'a Ir, opts: &'a Options) -> Result<Gen<'a>, Error> {
         let rt: TokenStream = opts
             .runtime_path()
             .parse()
             .map_err(|_| Error::RuntimeCrate(opts.runtime_crate.clone()))?;
+        check_one_way(ir, opts)?;
         let mut types_ns = Namespace::default();
         let type_names: Vec<String> = ir
             .types

@@ -36,6 +36,15 @@ pub(crate) struct ProcNames {
     pub(crate) number_const: Ident,
     pub(crate) method: Ident,
     pub(crate) args: Vec<Ident>,
+    pub(crate) variants: Variants,
+}
+
+/// The client methods a procedure has besides its main one.
+pub(crate) enum Variants {
+    /// An answered procedure: `<name>_async` and `<name>_oneway`.
+    Answered { start: Ident, oneway: Ident },
+    /// A one-way procedure (its main method sends one-way): `<name>_batch`.
+    OneWay { batch: Ident },
 }
 
 /// The longest common `_`-ended prefix of the procedure names, if removing
@@ -97,7 +106,7 @@ pub(super) fn name_programs(g: &mut Gen<'_>) -> Vec<ProgramNames> {
             let auto_null = (!v.procedures.iter().any(|pr| pr.number == 0))
                 .then(|| ident(&methods.claim("null".to_owned())));
             let cut = common_prefix(&v.procedures);
-            let procs = v
+            let mains: Vec<(Ident, Ident, Vec<Ident>)> = v
                 .procedures
                 .iter()
                 .map(|pr| {
@@ -105,22 +114,25 @@ pub(super) fn name_programs(g: &mut Gen<'_>) -> Vec<ProgramNames> {
                         claim_const(&mut g.values_ns, &mut shared, &pr.name, pr.number);
                     let method =
                         ident(&names::escape(&methods.claim(names::snake(&pr.name[cut..]))));
-                    let mut argns = Namespace::default();
-                    argns.claim("ctx".to_owned());
-                    let args = pr
-                        .args
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| {
-                            let base = match &a.name {
-                                Some(n) => names::snake(n),
-                                None if pr.args.len() == 1 => "arg".to_owned(),
-                                None => format!("arg{}", i + 1),
-                            };
-                            ident(&names::escape(&argns.claim(base)))
-                        })
-                        .collect();
-                    ProcNames { number_const, method, args }
+                    (number_const, method, arg_names(pr))
+                })
+                .collect();
+            // Variants are named after the main methods, which keep their
+            // plain names.
+            let procs = mains
+                .into_iter()
+                .zip(&v.procedures)
+                .map(|((number_const, method, args), pr)| {
+                    let base = method.to_string().trim_start_matches("r#").to_owned();
+                    let mut variant = |suffix: &str| {
+                        ident(&names::escape(&methods.claim(format!("{base}_{suffix}"))))
+                    };
+                    let variants = if g.opts.one_way.contains(&pr.name) {
+                        Variants::OneWay { batch: variant("batch") }
+                    } else {
+                        Variants::Answered { start: variant("async"), oneway: variant("oneway") }
+                    };
+                    ProcNames { number_const, method, args, variants }
                 })
                 .collect();
             versions.push(VersionNames {
@@ -135,6 +147,24 @@ pub(super) fn name_programs(g: &mut Gen<'_>) -> Vec<ProgramNames> {
         out.push(ProgramNames { number_const, versions });
     }
     out
+}
+
+/// The Rust names of a procedure's arguments (`ctx` is taken).
+fn arg_names(pr: &Procedure) -> Vec<Ident> {
+    let mut argns = Namespace::default();
+    argns.claim("ctx".to_owned());
+    pr.args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let base = match &a.name {
+                Some(n) => names::snake(n),
+                None if pr.args.len() == 1 => "arg".to_owned(),
+                None => format!("arg{}", i + 1),
+            };
+            ident(&names::escape(&argns.claim(base)))
+        })
+        .collect()
 }
 
 /// The largest tuple the runtime encodes.
@@ -278,13 +308,51 @@ impl Gen<'_> {
                 };
                 let res = self.result_ty(&pr.result);
                 let allow = Self::many_args(pn.args.len() + 1);
-                methods.push(quote! {
-                    #doc
-                    #allow
-                    pub fn #m(&self, #(#params),*) -> ::core::result::Result<#res, #rt::clnt::Error> {
-                        self.client.call(#c, #value)
-                    }
-                });
+                let params: Vec<TokenStream> = params.collect();
+                let name = &pr.name;
+                let async_doc = format!(
+                    " `{name}`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`."
+                );
+                let oneway_doc = format!(
+                    " `{name}`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped)."
+                );
+                let batch_doc = format!(
+                    " `{name}`, batched: queued on the connection and sent with the next normal call or `inner().flush()`."
+                );
+                let err = quote!(#rt::clnt::Error);
+                match &pn.variants {
+                    Variants::Answered { start, oneway } => methods.push(quote! {
+                        #doc
+                        #allow
+                        pub fn #m(&self, #(#params),*) -> ::core::result::Result<#res, #err> {
+                            self.client.call(#c, #value)
+                        }
+                        #[doc = #async_doc]
+                        #allow
+                        pub fn #start(&self, #(#params),*) -> ::core::result::Result<#rt::clnt::PendingCall<#res>, #err> {
+                            self.client.start(#c, #value)
+                        }
+                        #[doc = #oneway_doc]
+                        #allow
+                        pub fn #oneway(&self, #(#params),*) -> ::core::result::Result<(), #err> {
+                            self.client.send_oneway(#c, #value)
+                        }
+                    }),
+                    Variants::OneWay { batch } => methods.push(quote! {
+                        #doc
+                        ///
+                        /// One-way: returns once the call is sent; the server sends no reply.
+                        #allow
+                        pub fn #m(&self, #(#params),*) -> ::core::result::Result<(), #err> {
+                            self.client.send_oneway(#c, #value)
+                        }
+                        #[doc = #batch_doc]
+                        #allow
+                        pub fn #batch(&self, #(#params),*) -> ::core::result::Result<(), #err> {
+                            self.client.batch(#c, #value)
+                        }
+                    }),
+                }
             }
             out.extend(quote! {
                 #[doc = #doc]
@@ -339,6 +407,7 @@ impl Gen<'_> {
             let mut forwards = Vec::new();
             let mut arms = Vec::new();
             let mut inline = Vec::new();
+            let mut one_way = Vec::new();
             if vn.auto_null.is_some() {
                 arms.push(quote!(0 => { ::core::result::Result::Ok(()) }));
                 inline.push(quote!(0));
@@ -382,6 +451,9 @@ impl Gen<'_> {
                         #(let #args: #tys = dec.read()?;)*
                     }
                 });
+                if matches!(pn.variants, Variants::OneWay { .. }) {
+                    one_way.push(quote!(#c));
+                }
                 let call = if matches!(pr.result, Type::Void) {
                     quote! {
                         self.0.#m(ctx, #(#args),*)?;
@@ -418,6 +490,13 @@ impl Gen<'_> {
                 quote!(::core::matches!(proc_num, #(#inline)|*))
             };
             let inline_param = if inline.is_empty() { quote!(_proc_num) } else { quote!(proc_num) };
+            let one_way_fn = (!one_way.is_empty()).then(|| {
+                quote! {
+                    fn one_way(&self, proc_num: u32) -> bool {
+                        ::core::matches!(proc_num, #(#one_way)|*)
+                    }
+                }
+            });
             out.extend(quote! {
                 #[doc = #doc]
                 #vdoc
@@ -456,6 +535,7 @@ impl Gen<'_> {
                     fn runs_inline(&self, #inline_param: u32) -> bool {
                         #inline_body
                     }
+                    #one_way_fn
                 }
             });
         }

@@ -853,12 +853,41 @@ impl EverythingProgEverythingV1Client {
     pub fn everything_null(&self) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
         self.client.call(EVERYTHING_NULL, &())
     }
+    /// `EVERYTHING_NULL`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn everything_null_async(
+        &self,
+    ) -> ::core::result::Result<::oncrpc::clnt::PendingCall<()>, ::oncrpc::clnt::Error> {
+        self.client.start(EVERYTHING_NULL, &())
+    }
+    /// `EVERYTHING_NULL`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn everything_null_oneway(
+        &self,
+    ) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(EVERYTHING_NULL, &())
+    }
     /// `everything ECHO(everything) = 1`.
     pub fn echo(
         &self,
         arg: &Everything,
     ) -> ::core::result::Result<Everything, ::oncrpc::clnt::Error> {
         self.client.call(ECHO, arg)
+    }
+    /// `ECHO`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn echo_async(
+        &self,
+        arg: &Everything,
+    ) -> ::core::result::Result<
+        ::oncrpc::clnt::PendingCall<Everything>,
+        ::oncrpc::clnt::Error,
+    > {
+        self.client.start(ECHO, arg)
+    }
+    /// `ECHO`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn echo_oneway(
+        &self,
+        arg: &Everything,
+    ) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(ECHO, arg)
     }
     /// `int ADD(int, int) = 2`.
     pub fn add(
@@ -867,6 +896,25 @@ impl EverythingProgEverythingV1Client {
         b: &i32,
     ) -> ::core::result::Result<i32, ::oncrpc::clnt::Error> {
         self.client.call(ADD, &(a, b))
+    }
+    /// `ADD`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn add_async(
+        &self,
+        a: &i32,
+        b: &i32,
+    ) -> ::core::result::Result<
+        ::oncrpc::clnt::PendingCall<i32>,
+        ::oncrpc::clnt::Error,
+    > {
+        self.client.start(ADD, &(a, b))
+    }
+    /// `ADD`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn add_oneway(
+        &self,
+        a: &i32,
+        b: &i32,
+    ) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(ADD, &(a, b))
     }
     /// `name_t CONCAT(name_t, name_t, int_t) = 3`.
     pub fn concat(
@@ -877,9 +925,40 @@ impl EverythingProgEverythingV1Client {
     ) -> ::core::result::Result<NameT, ::oncrpc::clnt::Error> {
         self.client.call(CONCAT, &(a, b, times))
     }
+    /// `CONCAT`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn concat_async(
+        &self,
+        a: &NameT,
+        b: &NameT,
+        times: &IntT,
+    ) -> ::core::result::Result<
+        ::oncrpc::clnt::PendingCall<NameT>,
+        ::oncrpc::clnt::Error,
+    > {
+        self.client.start(CONCAT, &(a, b, times))
+    }
+    /// `CONCAT`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn concat_oneway(
+        &self,
+        a: &NameT,
+        b: &NameT,
+        times: &IntT,
+    ) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(CONCAT, &(a, b, times))
+    }
     /// `void PING() = 4`.
     pub fn ping(&self) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
         self.client.call(PING, &())
+    }
+    /// `PING`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn ping_async(
+        &self,
+    ) -> ::core::result::Result<::oncrpc::clnt::PendingCall<()>, ::oncrpc::clnt::Error> {
+        self.client.start(PING, &())
+    }
+    /// `PING`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn ping_oneway(&self) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(PING, &())
     }
 }
 
@@ -944,6 +1023,23 @@ impl EverythingProgEverythingV2Client {
         p: &Pair,
     ) -> ::core::result::Result<StatusT, ::oncrpc::clnt::Error> {
         self.client.call(CHECK, p)
+    }
+    /// `CHECK`, asynchronously: starts the call and returns at once; collect the reply from the `PendingCall`.
+    pub fn check_async(
+        &self,
+        p: &Pair,
+    ) -> ::core::result::Result<
+        ::oncrpc::clnt::PendingCall<StatusT>,
+        ::oncrpc::clnt::Error,
+    > {
+        self.client.start(CHECK, p)
+    }
+    /// `CHECK`, one-way: returns once the call is sent, expecting no reply (the server's, if it sends one, is dropped).
+    pub fn check_oneway(
+        &self,
+        p: &Pair,
+    ) -> ::core::result::Result<(), ::oncrpc::clnt::Error> {
+        self.client.send_oneway(CHECK, p)
     }
 }
 

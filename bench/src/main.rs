@@ -3,16 +3,18 @@
 //! `bench.x`, on loopback. Prints medians and ratios as Markdown tables.
 //!
 //! Run with `cargo run --release -p rpc-bench`; `-- --quick` runs a tenth
-//! of the calls, `-- --only latency|throughput|echo` one section.
+//! of the calls, `-- --only latency|throughput|echo|models` one section.
 
 #![allow(clippy::print_stdout)] // A benchmark report prints its tables.
 
 mod c_peers;
 mod echo_service;
+mod models;
 mod ours;
 
 use std::time::Duration;
 
+use c_peers::{Calls, Target};
 use rpc_bench::{ROUNDS, measured_together, micros, rate};
 
 fn main() {
@@ -23,9 +25,9 @@ fn main() {
     let scale = |n: u32| if quick { (n / 10).max(10) } else { n };
     let dir = std::env::temp_dir().join(format!("rpc-bench-{}", std::process::id()));
     let c = c_peers::build(&dir);
-    let c_server = c_peers::start_server(&c);
-    let inline = ours::start_server(0);
-    let pooled = ours::start_server(4);
+    let c_server = c_peers::start_server(&c, dir.join("c.sock"));
+    let inline = ours::start_server(0, dir.join("inline.sock"));
+    let pooled = ours::start_server(4, dir.join("pooled.sock"));
 
     if section("latency") {
         latency(&c, &c_server, &inline, &pooled, scale(20_000));
@@ -35,6 +37,11 @@ fn main() {
     }
     if section("echo") {
         echo(&c, &c_server, &inline, &pooled, &scale);
+    }
+    if section("models") {
+        models::batching(&c, &c_server, &pooled, scale(10_000));
+        models::local_socket(&c, &c_server, &pooled, scale(20_000));
+        models::outstanding(&c, &c_server, &pooled, scale(20_000));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -58,10 +65,10 @@ fn latency(
         let to_pooled = ours::client(udp, addr(pooled));
         let to_c = ours::client(udp, ([127, 0, 0, 1], c_port).into());
         let [c_c, o_o, o_p, c_o, o_c] = measured_together([
-            &mut || c_peers::run_client(c, udp, c_port, n, None),
+            &mut || c_peers::run_client(c, Target::inet(udp, c_port), n, Calls::Null),
             &mut || ours::run_client(&to_inline, 1, n, None),
             &mut || ours::run_client(&to_pooled, 1, n, None),
-            &mut || c_peers::run_client(c, udp, addr(inline).port(), n, None),
+            &mut || c_peers::run_client(c, Target::inet(udp, addr(inline).port()), n, Calls::Null),
             &mut || ours::run_client(&to_c, 1, n, None),
         ]);
         println!(
@@ -85,8 +92,9 @@ fn throughput(
 ) {
     println!("\n## Null-call throughput on one TCP connection (median of {ROUNDS} runs)\n");
     let n = scale(20_000);
-    let [baseline] =
-        measured_together([&mut || c_peers::run_client(c, false, c_server.tcp, n, None)]);
+    let [baseline] = measured_together([&mut || {
+        c_peers::run_client(c, Target::Tcp(c_server.tcp), n, Calls::Null)
+    }]);
     println!("libtirpc client -> libtirpc server, sequential: {}\n", rate(baseline));
     println!(
         "| calls in flight | one thread, `Client::start` window | / libtirpc sequential | one thread per call in flight | / libtirpc sequential |"
@@ -130,10 +138,10 @@ fn echo(
         let to_inline = ours::client(false, inline.tcp);
         let to_c = ours::client(false, ([127, 0, 0, 1], c_server.tcp).into());
         let [c_c, o_p, o_i, c_o, o_c] = measured_together([
-            &mut || c_peers::run_client(c, false, c_server.tcp, n, Some(size)),
+            &mut || c_peers::run_client(c, Target::Tcp(c_server.tcp), n, Calls::Echo(size)),
             &mut || ours::run_client(&to_pooled, 1, n, Some(size)),
             &mut || ours::run_client(&to_inline, 1, n, Some(size)),
-            &mut || c_peers::run_client(c, false, pooled.tcp.port(), n, Some(size)),
+            &mut || c_peers::run_client(c, Target::Tcp(pooled.tcp.port()), n, Calls::Echo(size)),
             &mut || ours::run_client(&to_c, 1, n, Some(size)),
         ]);
         let ratio = |d: Duration| d.as_secs_f64() / c_c.as_secs_f64();

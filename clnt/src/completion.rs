@@ -93,6 +93,10 @@ fn drive(link: &Link) {
             continue;
         }
         let conn = link.current();
+        // Calls started deferred are answered only once written.
+        if let Err(e) = conn.transport.flush() {
+            log::debug!("completion thread: cannot write queued calls: {e}");
+        }
         let waiters = conn.transport.waiters();
         if waiters.try_read_turn() {
             waiters.finish_read(conn.transport.receive(next));

@@ -13,10 +13,11 @@ pub mod proto {
     include!(concat!(env!("OUT_DIR"), "/call_models.rs"));
 }
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use oncrpc::svc::{CallContext, ProcError};
+use oncrpc::svc::{CallContext, DuplicateCache, ProcError, Server, ServerHandle};
 use proto::LogSummary;
 
 /// The service's state.
@@ -62,7 +63,17 @@ impl proto::CallModelsCallModelsV1 for Models {
     }
 }
 
-/// A dispatcher for `models`, to register with a server builder.
-pub fn dispatcher(models: &Arc<Models>) -> proto::CallModelsCallModelsV1Server<Arc<Models>> {
-    proto::CallModelsCallModelsV1Server(Arc::clone(models))
+/// Serves `models` on a loopback port, over UDP or TCP, with or without
+/// the duplicate request cache; returns the server and its address.
+pub fn serve(models: &Arc<Models>, udp: bool, cache: bool) -> (ServerHandle, SocketAddr) {
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let builder =
+        proto::CallModelsCallModelsV1Server(Arc::clone(models)).register(Server::builder());
+    let builder = if udp { builder.listen_udp(any) } else { builder.listen_tcp(any) };
+    let builder = if cache { builder.duplicate_cache(DuplicateCache::new()) } else { builder };
+    let handle = builder.build().and_then(|server| server.spawn());
+    let handle = handle.unwrap_or_else(|e| panic!("cannot serve: {e}"));
+    let addr = if udp { handle.udp_addr() } else { handle.tcp_addr() };
+    let addr = addr.unwrap_or_else(|| panic!("the server has no address"));
+    (handle, addr)
 }

@@ -7,26 +7,19 @@ use std::sync::Arc;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use call_models_tests::proto::{CALL_MODELS, CALL_MODELS_V1, CallModelsCallModelsV1Client};
-use call_models_tests::{Models, dispatcher};
-use oncrpc::svc::{Server, ServerHandle};
+use call_models_tests::proto::CallModelsCallModelsV1Client;
+use call_models_tests::{Models, serve};
+use oncrpc::svc::ServerHandle;
 
-fn serve(models: &Arc<Models>) -> (ServerHandle, CallModelsCallModelsV1Client) {
-    let server = Server::builder()
-        .register(CALL_MODELS, CALL_MODELS_V1, dispatcher(models))
-        .listen_tcp("127.0.0.1:0".parse().unwrap())
-        .build()
-        .unwrap()
-        .spawn()
-        .unwrap();
-    let client = CallModelsCallModelsV1Client::connect_tcp(server.tcp_addr().unwrap()).unwrap();
-    (server, client)
+fn connect(models: &Arc<Models>) -> (ServerHandle, CallModelsCallModelsV1Client) {
+    let (server, addr) = serve(models, false, false);
+    (server, CallModelsCallModelsV1Client::connect_tcp(addr).unwrap())
 }
 
 #[test]
 fn sixty_four_outstanding_calls_are_collected_three_ways() {
     let models = Arc::new(Models::default());
-    let (server, client) = serve(&models);
+    let (server, client) = connect(&models);
     let mut pending: Vec<_> = (0..64).map(|_| client.increment_async(&1).unwrap()).collect();
     let (tx, rx) = mpsc::channel();
     for call in pending.drain(..16) {
@@ -56,7 +49,7 @@ fn sixty_four_outstanding_calls_are_collected_three_ways() {
 #[test]
 fn one_way_variants_run_without_a_reply() {
     let models = Arc::new(Models::default());
-    let (server, client) = serve(&models);
+    let (server, client) = connect(&models);
     for _ in 0..10 {
         client.increment_oneway(&2).unwrap();
     }

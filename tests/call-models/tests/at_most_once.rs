@@ -11,32 +11,19 @@
 //! packet is), on every UDP packet, calls and replies alike.
 #![allow(clippy::unwrap_used)]
 
-use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
 use call_models_tests::breaker::Breaker;
 use call_models_tests::proto::{CALL_MODELS, CALL_MODELS_V1, CallModelsCallModelsV1Client};
-use call_models_tests::{Models, dispatcher};
+use call_models_tests::{Models, serve};
 use oncrpc::clnt::ClientBuilder;
 use oncrpc::rpc::retransmit::RetransmitPolicy;
-use oncrpc::svc::{DuplicateCache, Server, ServerHandle};
 use test_support::netns;
 
 /// Calls per run.
 const CALLS: u64 = 200;
-
-/// A server for `models` on loopback, with or without the cache.
-fn serve(models: &Arc<Models>, cache: bool, udp: bool) -> (ServerHandle, SocketAddr) {
-    let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let builder = Server::builder().register(CALL_MODELS, CALL_MODELS_V1, dispatcher(models));
-    let builder = if udp { builder.listen_udp(any) } else { builder.listen_tcp(any) };
-    let builder = if cache { builder.duplicate_cache(DuplicateCache::default()) } else { builder };
-    let handle = builder.build().unwrap().spawn().unwrap();
-    let addr = if udp { handle.udp_addr() } else { handle.tcp_addr() };
-    (handle, addr.unwrap())
-}
 
 /// Calls INCREMENT(1) `CALLS` times, each retried until it succeeds;
 /// every reply must be the previous one plus one when each call ran once.
@@ -77,7 +64,7 @@ fn udp_loss_runs_each_call_once_with_the_cache_and_not_without() {
     let mut executions = Vec::new();
     for cache in [true, false] {
         let models = Arc::new(Models::default());
-        let (server, addr) = serve(&models, cache, true);
+        let (server, addr) = serve(&models, true, cache);
         let client = ClientBuilder::new(CALL_MODELS, CALL_MODELS_V1)
             .retransmit(RetransmitPolicy {
                 initial: Duration::from_millis(20),
@@ -104,7 +91,7 @@ fn broken_tcp_connections_run_each_call_once_with_the_cache_and_not_without() {
     let mut executions = Vec::new();
     for cache in [true, false] {
         let models = Arc::new(Models::default());
-        let (server, addr) = serve(&models, cache, false);
+        let (server, addr) = serve(&models, false, cache);
         // Every fifth reply is replaced by a broken connection.
         let breaker = Breaker::start(addr, 5).unwrap();
         let client = ClientBuilder::new(CALL_MODELS, CALL_MODELS_V1)

@@ -7,23 +7,16 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use call_models_tests::proto::{CALL_MODELS, CALL_MODELS_V1, CallModelsCallModelsV1Client};
-use call_models_tests::{Models, dispatcher};
-use oncrpc::svc::Server;
+use call_models_tests::proto::CallModelsCallModelsV1Client;
+use call_models_tests::{Models, serve};
 
 const CALLS: u32 = 10_000;
 
 #[test]
 fn ten_thousand_batched_calls_run_in_order_before_the_next_call_returns() {
     let models = Arc::new(Models::default());
-    let server = Server::builder()
-        .register(CALL_MODELS, CALL_MODELS_V1, dispatcher(&models))
-        .listen_tcp("127.0.0.1:0".parse().unwrap())
-        .build()
-        .unwrap()
-        .spawn()
-        .unwrap();
-    let client = CallModelsCallModelsV1Client::connect_tcp(server.tcp_addr().unwrap()).unwrap();
+    let (server, addr) = serve(&models, false, false);
+    let client = CallModelsCallModelsV1Client::connect_tcp(addr).unwrap();
 
     let started = Instant::now();
     for seq in 0..CALLS {
@@ -52,14 +45,8 @@ fn ten_thousand_batched_calls_run_in_order_before_the_next_call_returns() {
 #[test]
 fn one_way_calls_get_no_reply_and_still_run_in_order() {
     let models = Arc::new(Models::default());
-    let server = Server::builder()
-        .register(CALL_MODELS, CALL_MODELS_V1, dispatcher(&models))
-        .listen_tcp("127.0.0.1:0".parse().unwrap())
-        .build()
-        .unwrap()
-        .spawn()
-        .unwrap();
-    let client = CallModelsCallModelsV1Client::connect_tcp(server.tcp_addr().unwrap()).unwrap();
+    let (server, addr) = serve(&models, false, false);
+    let client = CallModelsCallModelsV1Client::connect_tcp(addr).unwrap();
     for seq in 0..100 {
         client.record(&seq).unwrap();
     }

@@ -8,9 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use call_models_tests::proto::{CALL_MODELS, CALL_MODELS_V1, CallModelsCallModelsV1Client};
-use call_models_tests::{Models, dispatcher};
-use oncrpc::svc::Server;
+use call_models_tests::proto::CallModelsCallModelsV1Client;
+use call_models_tests::{Models, serve};
 use test_support::{CPeer, Child};
 
 const CALLS: u32 = 10_000;
@@ -33,14 +32,8 @@ fn libtirpc_batches_into_our_server() {
             .source(Path::new(env!("CARGO_MANIFEST_DIR")).join("c/batch_client.c")),
     );
     let models = Arc::new(Models::default());
-    let server = Server::builder()
-        .register(CALL_MODELS, CALL_MODELS_V1, dispatcher(&models))
-        .listen_tcp("127.0.0.1:0".parse().unwrap())
-        .build()
-        .unwrap()
-        .spawn()
-        .unwrap();
-    let port = server.tcp_addr().unwrap().port().to_string();
+    let (server, addr) = serve(&models, false, false);
+    let port = addr.port().to_string();
     let out = Command::new(&client).args([port.as_str(), &CALLS.to_string()]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("{CALLS} 1"));

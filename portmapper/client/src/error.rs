@@ -22,6 +22,10 @@ pub enum Error {
     /// A netid this library does not know.
     #[error("unknown netid {0:?}")]
     UnknownNetid(String),
+    /// A broadcast found nowhere to go: no interface that is up and can
+    /// broadcast or multicast, or no destination given.
+    #[error("no network to broadcast on")]
+    NoBroadcastDestination,
     /// The host name could not be resolved for the transport.
     #[error("unknown host {host:?} for {netid}")]
     UnknownHost {

@@ -9,18 +9,28 @@
 //! * [`Rpcbind`]: the binding client - set, unset, getaddr with libtirpc's
 //!   v4 -> v3 -> v2 fallback, dump, callit, gettime, address translation;
 //! * [`connect`]: a [`clnt::Client`] from (host, program, version,
-//!   transport), as `clnt_create` does.
+//!   transport), as `clnt_create` does - except that TCP to a program on
+//!   this host that registered a Unix socket goes over that socket (the
+//!   local fast path; [`connect_exact`] never takes it);
+//! * [`broadcast`]: one call through every portmapper of the local
+//!   networks, each answer to a callback (`rpc_broadcast_exp`);
+//! * [`message`]: call and reply messages for exchanges made outside a
+//!   [`clnt::Client`].
 
+pub mod broadcast;
+pub mod message;
 pub mod proto;
 pub mod uaddr;
 
 mod binding;
 mod connect;
 mod error;
+mod interfaces;
+mod local;
 mod netid;
 
 pub use binding::{DEFAULT_SOCKET, PMAP_PORT, Rpcbind};
-pub use connect::connect;
+pub use connect::{connect, connect_exact};
 pub use error::Error;
 pub use netid::Netid;
 

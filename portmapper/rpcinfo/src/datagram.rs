@@ -1,17 +1,18 @@
 //! Calls over UDP the way libtirpc's `clnt_dg` makes them: a refused
 //! datagram (ICMP port unreachable) fails the call at once with
-//! `RPC_CANTRECV`, where a resending client would wait for its timeout;
-//! and the call and reply codecs the broadcast shares.
+//! `RPC_CANTRECV`, where a resending client would wait for its timeout.
+//! The messages are the portmapper library's ([`portmapper::message`]).
 
 use std::cell::Cell;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use rpc::{AcceptStat, CallHeader, OpaqueAuth, RPC_VERSION, RejectedReply, ReplyBody, ReplyHeader};
-use xdr::{DecodeOwned, Decoder, Encode, Encoder};
+use clnt::Auth;
+use portmapper::message::{encode_call, reply_results, xid_seed};
+use xdr::{DecodeOwned, Decoder, Encode};
 
-use crate::errors::{Detail, RpcErr, Stat};
+use crate::errors::{RpcErr, Stat};
 
 /// libtirpc's datagram resend interval.
 const RESEND: Duration = Duration::from_secs(15);
@@ -53,7 +54,7 @@ impl Datagram {
     {
         let xid = self.xid.get();
         self.xid.set(xid.wrapping_add(1));
-        let message = encode_call(xid, (prog, vers, proc_num), OpaqueAuth::NONE, args)?;
+        let message = encode_call(xid, (prog, vers, proc_num), &Auth::None, args)?;
         let deadline = Instant::now() + timeout;
         let mut buf = vec![0; MAX_DATAGRAM];
         loop {
@@ -83,73 +84,24 @@ impl Datagram {
     }
 }
 
-/// The encoded call message (no record mark).
-pub(crate) fn encode_call<A: Encode + ?Sized>(
-    xid: u32,
-    (prog, vers, proc_num): (u32, u32, u32),
-    cred: OpaqueAuth<'_>,
-    args: &A,
-) -> Result<Vec<u8>, RpcErr> {
-    let header = CallHeader {
-        xid,
-        rpcvers: RPC_VERSION,
-        prog,
-        vers,
-        proc_num,
-        cred,
-        verf: OpaqueAuth::NONE,
-    };
-    let mut message = Vec::with_capacity(header.encoded_len() + args.encoded_len());
-    let mut enc = Encoder::new(&mut message);
-    header
-        .encode(&mut enc)
-        .and_then(|()| args.encode(&mut enc))
-        .map_err(|_| RpcErr::new(Stat::CantEncodeArgs))?;
-    Ok(message)
-}
-
 /// The results of a reply, or the error it reports.
-pub(crate) fn decode_reply<R: DecodeOwned>(message: &[u8]) -> Result<R, RpcErr> {
-    let (header, results) =
-        ReplyHeader::decode_with_results(message).map_err(|_| RpcErr::new(Stat::CantDecodeRes))?;
-    let vers = |stat, low, high| RpcErr { stat, detail: Detail::Vers { low, high } };
-    match header.body {
-        ReplyBody::Accepted { stat, .. } => match stat {
-            AcceptStat::Success => {
-                Decoder::new(results).read().map_err(|_| RpcErr::new(Stat::CantDecodeRes))
-            }
-            AcceptStat::ProgUnavail => Err(RpcErr::new(Stat::ProgUnavail)),
-            AcceptStat::ProgMismatch { low, high } => Err(vers(Stat::ProgVersMismatch, low, high)),
-            AcceptStat::ProcUnavail => Err(RpcErr::new(Stat::ProcUnavail)),
-            AcceptStat::GarbageArgs => Err(RpcErr::new(Stat::CantDecodeArgs)),
-            AcceptStat::SystemErr => Err(RpcErr::new(Stat::SystemError)),
-        },
-        ReplyBody::Denied(RejectedReply::RpcMismatch { low, high }) => {
-            Err(vers(Stat::VersMismatch, low, high))
-        }
-        ReplyBody::Denied(RejectedReply::AuthError(why)) => {
-            Err(RpcErr { stat: Stat::AuthError, detail: Detail::Auth(why) })
-        }
-    }
-}
-
-/// A first xid from the clock and the process id, as libtirpc seeds it.
-pub(crate) fn xid_seed() -> u32 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    (now.as_secs() as u32) ^ now.subsec_micros() ^ std::process::id().rotate_left(16)
+fn decode_reply<R: DecodeOwned>(message: &[u8]) -> Result<R, RpcErr> {
+    let results = reply_results(message)?;
+    Decoder::new(results).read().map_err(|_| RpcErr::new(Stat::CantDecodeRes))
 }
 
 fn os_err(stat: Stat, e: &io::Error) -> RpcErr {
     RpcErr::errno(stat, e.raw_os_error().unwrap_or(0))
 }
 
-pub(crate) fn is_timeout(e: &io::Error) -> bool {
+fn is_timeout(e: &io::Error) -> bool {
     matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rpc::{AcceptStat, ReplyHeader};
 
     #[test]
     fn replies_map_to_libtirpc_statuses() {

@@ -12,10 +12,10 @@ const ECONNRESET: i32 = 104;
 /// `EPIPE`: the errno given to a send failure that carries none.
 const EPIPE: i32 = 32;
 
-/// libtirpc's `enum clnt_stat`, with its numbers (those rpcinfo can meet).
+/// libtirpc's `enum clnt_stat`, with its numbers (the failures rpcinfo
+/// can meet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stat {
-    Success = 0,
     CantEncodeArgs = 1,
     CantDecodeRes = 2,
     CantSend = 3,
@@ -42,7 +42,6 @@ impl Stat {
     /// `clnt_sperrno`.
     pub(crate) fn message(self) -> &'static str {
         match self {
-            Stat::Success => "RPC: Success",
             Stat::CantEncodeArgs => "RPC: Can't encode arguments",
             Stat::CantDecodeRes => "RPC: Can't decode result",
             Stat::CantSend => "RPC: Unable to send",

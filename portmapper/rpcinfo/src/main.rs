@@ -23,7 +23,6 @@ mod dump;
 mod errors;
 mod etc_rpc;
 mod handle;
-mod interfaces;
 mod netconfig;
 mod operands;
 mod ping;

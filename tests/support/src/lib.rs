@@ -6,6 +6,7 @@
 //! run side by side (`portmap`).
 
 mod bins;
+pub mod bridge;
 mod c_peer;
 mod child;
 pub mod golden;

@@ -1,6 +1,8 @@
-//! The addresses of the network interfaces as glibc's `getifaddrs`
-//! reports them, read from the kernel over rtnetlink (`RTM_GETLINK` for
-//! the interface flags, `RTM_GETADDR` for the addresses).
+//! The addresses of this host's network interfaces as glibc's
+//! `getifaddrs` reports them, read from the kernel over rtnetlink
+//! (`RTM_GETLINK` for the interface flags, `RTM_GETADDR` for the
+//! addresses): where a broadcast goes, and whether an address is this
+//! host's.
 //!
 //! Like glibc, an IPv4 address without `IFA_BROADCAST` but with both
 //! `IFA_ADDRESS` and `IFA_LOCAL` gets `IFA_ADDRESS` as its broadcast
@@ -8,18 +10,17 @@
 //! rpcinfo's broadcast reaches such an interface's own address.
 
 use std::collections::HashMap;
-use std::io::{self, Read};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+use std::os::fd::OwnedFd;
 
-use socket2::{Domain, Protocol, Socket, Type};
+use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketType};
 
 /// Interface flags (`IFF_*`).
 pub(crate) const IFF_UP: u32 = 0x1;
 pub(crate) const IFF_BROADCAST: u32 = 0x2;
 pub(crate) const IFF_MULTICAST: u32 = 0x1000;
 
-const AF_NETLINK: i32 = 16;
-const NETLINK_ROUTE: i32 = 0;
 const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 const RTM_NEWLINK: u16 = 16;
@@ -33,6 +34,9 @@ const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
 const IFA_BROADCAST: u16 = 4;
 const NLMSG_HDRLEN: usize = 16;
+/// The most messages one dump may return: far more interfaces and
+/// addresses than a host has, so that memory stays bounded.
+const MAX_MESSAGES: usize = 65_536;
 
 /// One address of one interface.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,10 +49,16 @@ pub(crate) struct IfAddr {
     pub(crate) broadcast: Option<Ipv4Addr>,
 }
 
+impl IfAddr {
+    /// True when the interface is up and has every flag of `flags`.
+    pub(crate) fn has(&self, flags: u32) -> bool {
+        self.flags & (IFF_UP | flags) == IFF_UP | flags
+    }
+}
+
 /// Every IPv4 and IPv6 address, in the kernel's order.
 pub(crate) fn addresses() -> io::Result<Vec<IfAddr>> {
-    let socket =
-        Socket::new(Domain::from(AF_NETLINK), Type::DGRAM, Some(Protocol::from(NETLINK_ROUTE)))?;
+    let socket = rustix::net::socket(AddressFamily::NETLINK, SocketType::DGRAM, None)?;
     let mut flags = HashMap::new();
     for (kind, body) in dump(&socket, RTM_GETLINK, 16)? {
         // struct ifinfomsg: family, pad, type, index (i32), flags (u32), change.
@@ -95,7 +105,7 @@ pub(crate) fn addresses() -> io::Result<Vec<IfAddr>> {
 
 /// Sends a dump request of `kind` (with a zeroed `header_len`-byte
 /// family header) and returns each reply message's type and body.
-fn dump(socket: &Socket, kind: u16, header_len: usize) -> io::Result<Vec<(u16, Vec<u8>)>> {
+fn dump(socket: &OwnedFd, kind: u16, header_len: usize) -> io::Result<Vec<(u16, Vec<u8>)>> {
     let len = NLMSG_HDRLEN + header_len;
     let mut request = Vec::with_capacity(len);
     request.extend_from_slice(&(len as u32).to_ne_bytes());
@@ -104,12 +114,12 @@ fn dump(socket: &Socket, kind: u16, header_len: usize) -> io::Result<Vec<(u16, V
     request.extend_from_slice(&1u32.to_ne_bytes());
     request.extend_from_slice(&0u32.to_ne_bytes());
     request.resize(len, 0);
-    socket.send(&request)?;
+    rustix::net::send(socket, &request, SendFlags::empty())?;
     let mut messages = Vec::new();
     let mut buf = vec![0; 64 * 1024];
-    loop {
-        let n = (&*socket).read(&mut buf)?;
-        let mut rest = &buf[..n];
+    while messages.len() < MAX_MESSAGES {
+        let (_, n) = rustix::net::recv(socket, &mut buf[..], RecvFlags::empty())?;
+        let mut rest = &buf[..n.min(buf.len())];
         while rest.len() >= NLMSG_HDRLEN {
             let size = (ne_u32(&rest[..4]) as usize).clamp(NLMSG_HDRLEN, rest.len());
             let kind = u16::from_ne_bytes([rest[4], rest[5]]);
@@ -121,9 +131,10 @@ fn dump(socket: &Socket, kind: u16, header_len: usize) -> io::Result<Vec<(u16, V
             rest = &rest[align(size).min(rest.len())..];
         }
         if n == 0 {
-            return Ok(messages);
+            break;
         }
     }
+    Ok(messages)
 }
 
 /// The `rtattr`s of a message body: type and payload.
@@ -151,9 +162,6 @@ fn ne_u32(b: &[u8]) -> u32 {
     u32::from_ne_bytes([b[0], b[1], b[2], b[3]])
 }
 
-/// The IPv6 all-rpcbind-servers multicast address (`RPCB_MULTICAST_ADDR`).
-pub(crate) const RPCB_MULTICAST: Ipv6Addr = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x202);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,10 +183,15 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_attribute_ends_the_walk() {
+        let body = [200, 0, 1, 0, 10, 0, 0, 1];
+        assert_eq!(attributes(&body).count(), 0);
+        assert_eq!(attributes(&[8, 0]).count(), 0);
+    }
+
+    #[test]
     fn loopback_is_listed() {
         let all = addresses().unwrap();
-        assert!(
-            all.iter().any(|a| a.addr == IpAddr::V4(Ipv4Addr::LOCALHOST) && a.flags & IFF_UP != 0)
-        );
+        assert!(all.iter().any(|a| a.addr == IpAddr::V4(Ipv4Addr::LOCALHOST) && a.has(0)));
     }
 }

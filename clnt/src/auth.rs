@@ -60,6 +60,21 @@ impl Auth {
     }
 }
 
+impl Auth {
+    /// The credential's flavor and encoded body, as a call carries them;
+    /// fails when the body passes `MAX_AUTH_BYTES` (400).
+    pub fn credential(&self) -> Result<(AuthFlavor, Vec<u8>), xdr::Error> {
+        let (flavor, body) = match self {
+            Auth::None => (AuthFlavor::NONE, Vec::new()),
+            Auth::Sys(parms) => (AuthFlavor::SYS, xdr::to_vec(parms)?),
+        };
+        if body.len() > MAX_AUTH_BYTES as usize {
+            return Err(xdr::Error::ValueOverBound { len: body.len(), max: MAX_AUTH_BYTES });
+        }
+        Ok((flavor, body))
+    }
+}
+
 /// The credential bytes a client sends, with the `AUTH_SHORT` handle the
 /// server may have issued in place of the full `AUTH_SYS` body.
 #[derive(Debug)]
@@ -71,13 +86,7 @@ pub(crate) struct CredState {
 
 impl CredState {
     pub(crate) fn new(auth: &Auth) -> Result<CredState, xdr::Error> {
-        let (flavor, body) = match auth {
-            Auth::None => (AuthFlavor::NONE, Vec::new()),
-            Auth::Sys(parms) => (AuthFlavor::SYS, xdr::to_vec(parms)?),
-        };
-        if body.len() > MAX_AUTH_BYTES as usize {
-            return Err(xdr::Error::ValueOverBound { len: body.len(), max: MAX_AUTH_BYTES });
-        }
+        let (flavor, body) = auth.credential()?;
         Ok(CredState { flavor, body, short: Mutex::new(None) })
     }
 

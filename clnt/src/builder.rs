@@ -3,7 +3,7 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rpc::record::MAX_FRAGMENT;
 use rpc::retransmit::RetransmitPolicy;
@@ -14,6 +14,7 @@ use crate::client::Client;
 use crate::datagram::DatagramTransport;
 use crate::error::Error;
 use crate::link::{Dial, Link};
+use crate::reply::xid_seed;
 use crate::resvport::bind_reserved;
 use crate::stream::StreamTransport;
 use crate::transport::Transport;
@@ -189,13 +190,4 @@ fn resolve(addr: impl ToSocketAddrs) -> Result<std::vec::IntoIter<SocketAddr>, E
         return Err(Error::UnknownHost("the name has no address".into()));
     }
     Ok(addrs.into_iter())
-}
-
-/// A starting xid unlikely to repeat a previous process's: the clock mixed
-/// with the process id, as libtirpc seeds its xids.
-fn xid_seed() -> u32 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    (now.as_secs() as u32)
-        ^ now.subsec_micros().rotate_left(12)
-        ^ std::process::id().rotate_left(20)
 }

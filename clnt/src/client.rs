@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rpc::{AcceptStat, AuthStat, CallHeader, RPC_VERSION, RejectedReply, ReplyBody, ReplyHeader};
+use rpc::{AuthStat, CallHeader, RPC_VERSION};
 use xdr::{DecodeOwned, Decoder, Encode, Encoder};
 
 use crate::auth::{Auth, CredState};
@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::in_flight::{Handoff, InFlight};
 use crate::link::Link;
 use crate::pending::PendingCall;
+use crate::reply::accepted_results;
 
 /// A handle for calling one version of one program over one connection.
 ///
@@ -247,27 +248,9 @@ impl Client {
 
     /// Turns a reply into results or the error it reports.
     pub(crate) fn interpret(&self, message: Vec<u8>) -> Result<Reply, Error> {
-        let (header, results) =
-            ReplyHeader::decode_with_results(&message).map_err(Error::MalformedReply)?;
+        let (verf, results) = accepted_results(&message)?;
         let results_at = message.len() - results.len();
-        match header.body {
-            ReplyBody::Accepted { verf, stat } => match stat {
-                AcceptStat::Success => {
-                    self.cred.accept_verifier(verf);
-                    Ok(Reply { message, results_at })
-                }
-                AcceptStat::ProgUnavail => Err(Error::ProgUnavail),
-                AcceptStat::ProgMismatch { low, high } => {
-                    Err(Error::ProgVersMismatch { low, high })
-                }
-                AcceptStat::ProcUnavail => Err(Error::ProcUnavail),
-                AcceptStat::GarbageArgs => Err(Error::CantDecodeArgs),
-                AcceptStat::SystemErr => Err(Error::SystemError),
-            },
-            ReplyBody::Denied(RejectedReply::RpcMismatch { low, high }) => {
-                Err(Error::VersMismatch { low, high })
-            }
-            ReplyBody::Denied(RejectedReply::AuthError(why)) => Err(Error::AuthError(why)),
-        }
+        self.cred.accept_verifier(verf);
+        Ok(Reply { message, results_at })
     }
 }

@@ -4,15 +4,11 @@
 //! libtirpc-faithful UDP client). Errors are [`clnt::Error`]s, meaning
 //! what they mean for a `Client`'s calls.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use clnt::{Auth, Error};
-use rpc::auth::MAX_AUTH_BYTES;
-use rpc::{
-    AcceptStat, AuthFlavor, CallHeader, OpaqueAuth, RPC_VERSION, RejectedReply, ReplyBody,
-    ReplyHeader,
-};
+use rpc::{CallHeader, OpaqueAuth, RPC_VERSION};
 use xdr::{Encode, Encoder};
+
+pub use clnt::xid_seed;
 
 /// The encoded call message (no record mark) of procedure `proc_num` of
 /// `prog` version `vers`, transaction `xid`, with `auth`'s credentials
@@ -24,14 +20,7 @@ pub fn encode_call<A: Encode + ?Sized>(
     auth: &Auth,
     args: &A,
 ) -> Result<Vec<u8>, Error> {
-    let (flavor, body) = match auth {
-        Auth::Sys(parms) => (AuthFlavor::SYS, xdr::to_vec(parms).map_err(Error::CantEncodeArgs)?),
-        Auth::None => (AuthFlavor::NONE, Vec::new()),
-    };
-    if body.len() > MAX_AUTH_BYTES as usize {
-        let over = xdr::Error::ValueOverBound { len: body.len(), max: MAX_AUTH_BYTES };
-        return Err(Error::CantEncodeArgs(over));
-    }
+    let (flavor, body) = auth.credential().map_err(Error::CantEncodeArgs)?;
     let header = CallHeader {
         xid,
         rpcvers: RPC_VERSION,
@@ -52,33 +41,13 @@ pub fn encode_call<A: Encode + ?Sized>(
 /// borrow from `message`), or the error the reply reports:
 /// [`Error::MalformedReply`] when it is not a reply at all.
 pub fn reply_results(message: &[u8]) -> Result<&[u8], Error> {
-    let (header, results) =
-        ReplyHeader::decode_with_results(message).map_err(Error::MalformedReply)?;
-    match header.body {
-        ReplyBody::Accepted { stat, .. } => match stat {
-            AcceptStat::Success => Ok(results),
-            AcceptStat::ProgUnavail => Err(Error::ProgUnavail),
-            AcceptStat::ProgMismatch { low, high } => Err(Error::ProgVersMismatch { low, high }),
-            AcceptStat::ProcUnavail => Err(Error::ProcUnavail),
-            AcceptStat::GarbageArgs => Err(Error::CantDecodeArgs),
-            AcceptStat::SystemErr => Err(Error::SystemError),
-        },
-        ReplyBody::Denied(RejectedReply::RpcMismatch { low, high }) => {
-            Err(Error::VersMismatch { low, high })
-        }
-        ReplyBody::Denied(RejectedReply::AuthError(why)) => Err(Error::AuthError(why)),
-    }
-}
-
-/// A first xid from the clock and the process id, as libtirpc seeds its
-/// xids, so that a new process is unlikely to reuse its predecessor's.
-pub fn xid_seed() -> u32 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    (now.as_secs() as u32) ^ now.subsec_micros() ^ std::process::id().rotate_left(16)
+    clnt::accepted_results(message).map(|(_verifier, results)| results)
 }
 
 #[cfg(test)]
 mod tests {
+    use rpc::{AcceptStat, AuthFlavor, RejectedReply, ReplyHeader};
+
     use super::*;
 
     #[test]

@@ -89,4 +89,8 @@ impl<D: Dispatch> Dispatch for Front<D> {
         };
         !matches!(proc_num, SET | UNSET) && !rmtcall::is_remote_call(protocol_version, proc_num)
     }
+
+    fn one_way(&self, proc_num: u32) -> bool {
+        self.inner.one_way(proc_num)
+    }
 }

@@ -45,7 +45,7 @@ def chunk(b):
 # --- xdr_generated: [type, depth, xdr...]; type 2*i is fuzz.x type i with
 # byte strings, 2*i+1 with UTF-8 strings, 34 the borrowed/owned check.
 T = {name: 2 * i for i, name in enumerate(
-    "scalars blobs arrays on_int on_unsigned on_enum on_bool item item_list "
+    "scalars blobs arrays on_int on_unsigned on_enum on_bool item_chain item_list "
     "tree expr expr_pair message color name cookie stamp".split())}
 scalars = (i32(-5) + u32(7) + u64(1 << 40) + u64(3) + struct.pack(">f", 1.5)
            + struct.pack(">d", -2.25) + bytes(range(16)) + u32(1) + i32(-7))

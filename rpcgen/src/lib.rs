@@ -48,6 +48,7 @@
 //! | `string s<N>` | `xdr::ByteString<N>` (any bytes, as C peers send), or `xdr::Utf8String<N>` with [`Builder::utf8_strings`] |
 //! | `T x[N]`, `T x<N>` | `[T; N]`, `xdr::VarArray<T, N>` (`<>`: the default bound, `xdr::UNBOUNDED`) |
 //! | `T *x` | `Option<Box<T>>` |
+//! | `struct entry { ...; entry *next; }` (a linked list) | `struct Entry` without `next`; `entry *` is `xdr::List<Entry>`, `entry` by value `xdr::NonEmptyList<Entry>` (see below) |
 //! | `typedef T name;` | `pub type Name = T;` (an alias: zero cost, and the runtime types' methods apply) |
 //! | `enum` | a `#[repr(i32)]` Rust enum with explicit discriminants; an unknown value on the wire is a decode error. A member repeating an earlier member's value becomes an associated constant. `Default` is the member equal to 0, else the first. |
 //! | `struct` | a struct with public fields |
@@ -66,11 +67,21 @@
 //! `True`), else the arm's field name, else `Case<N>`.
 //!
 //! **Linked lists.** A struct whose last field is optional-data of its own
-//! type (`entry *next`) implements `xdr::Linked`: encoding, decoding and
-//! dropping walk the list in a loop, so a list of any length uses constant
-//! stack. (`Clone`, `PartialEq` and `Debug` are derived and do recurse.)
-//! Other recursive types nest through `Option<Box<T>>` or `VarArray<T>`
-//! under the decoder's depth budget.
+//! type (`struct entry { ...; entry *next; }`, possibly through typedefs)
+//! is a list node. Its Rust struct `Entry` holds every field but the link,
+//! and the list is a flat vector of nodes, in wire order:
+//!
+//! * `entry *` (a field, an argument, a result, a typedef such as
+//!   `typedef entry *entry_ptr;`) is `xdr::List<Entry>`, empty for NULL;
+//! * `entry` by value, whose wire form is a node followed by the rest of
+//!   the chain, is `xdr::NonEmptyList<Entry>` (`first` and `rest`).
+//!
+//! The wire form is unchanged (TRUE before each node, FALSE after the
+//! last). Encoding and decoding loop, so a list of any length uses
+//! constant stack, and the derived `Clone`, `PartialEq`, `Debug` and
+//! `Drop` do not recurse per node. Decoding allocates one vector, grown
+//! only as nodes arrive. Other recursive types nest through
+//! `Option<Box<T>>` or `VarArray<T>` under the decoder's depth budget.
 //!
 //! **Derives.** Every type derives `Debug, Clone, PartialEq`; `Eq` and
 //! `Hash` unless it holds a float; `Copy` when it holds only plain data;

@@ -39,8 +39,8 @@ impl<T> DecodeOwned for T where T: for<'de> Decode<'de> {}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// How deeply optional-data and variable-length arrays may nest
-    /// (linked lists decoded through [`crate::linked`] do not nest,
-    /// whatever their length).
+    /// (the nodes of a [`crate::List`] count as one level, whatever its
+    /// length).
     pub max_depth: u32,
     /// Accept non-zero padding bytes. RFC 4506 says padding is zero; every
     /// encoder we know writes zeros, so strict is the default.

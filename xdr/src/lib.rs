@@ -11,7 +11,7 @@
 //!   every length and count is checked against the type's bound *and* the
 //!   bytes remaining before anything is allocated ([`Decoder::read_count`]).
 //!   Nesting of optional-data and variable-length arrays has a depth
-//!   budget ([`Limits`]) and linked lists decode in a loop ([`linked`]).
+//!   budget ([`Limits`]) and linked lists decode in a loop ([`List`]).
 //! * Padding bytes must be zero, as RFC 4506 section 3 says; decoding
 //!   rejects anything else unless [`Limits::allow_nonzero_padding`] is set.
 //!   Encoding always writes zeros.
@@ -31,6 +31,7 @@
 //! | `T<MAX>` | [`VarArray<T, MAX>`] |
 //! | `struct`, `union` | generated structs and enums |
 //! | `T *` (optional-data) | `Option<T>` (usually `Option<Box<T>>`) |
+//! | `T *` and `T` when `T`'s last field is `T *` (a linked list) | [`List<N>`] and [`NonEmptyList<N>`], `N` being `T` without that field |
 //! | `void` | `()` |
 //!
 //! `MAX` defaults to [`UNBOUNDED`] (`string<>`, `opaque<>`, `T<>`).
@@ -42,7 +43,7 @@ mod bytes;
 mod decode;
 mod encode;
 mod error;
-pub mod linked;
+mod list;
 mod optional;
 mod pad;
 mod primitives;
@@ -54,7 +55,7 @@ pub use bytes::{ByteStr, ByteString, Opaque, OpaqueRef, UNBOUNDED};
 pub use decode::{Decode, DecodeOwned, Decoder, Limits, from_slice, from_slice_with_limits};
 pub use encode::{Encode, Encoder, append, to_vec};
 pub use error::{Error, Result};
-pub use linked::{Linked, LinkedDecode};
+pub use list::{List, NonEmptyList};
 pub use pad::{padded, padding};
 pub use primitives::Quadruple;
 pub use utf8::{Utf8Str, Utf8String};

@@ -3,8 +3,8 @@
 //!
 //! Each optional level decoded counts against the decoder's depth budget, so
 //! hostile nesting ends in [`crate::Error::DepthExceeded`], never in a stack
-//! overflow. Linked lists should go through [`crate::linked`], which decodes
-//! them in a loop at constant depth.
+//! overflow. Linked lists should be a [`crate::List`], which decodes them in
+//! a loop at constant depth.
 
 use crate::decode::{Decode, Decoder};
 use crate::encode::{Encode, Encoder};

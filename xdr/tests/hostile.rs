@@ -12,11 +12,11 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use common::alltypes::{AllTypes, Color, Outcome, Shape, sample};
+use common::alltypes::{AllTypes, Color, Node, Outcome, Shape, sample};
 use proptest::prelude::*;
 use xdr::{
-    ByteStr, ByteString, Decode, DecodeOwned, Decoder, Encode, Encoder, Error, Opaque, OpaqueRef,
-    Result, Utf8String, VarArray, from_slice, to_vec,
+    ByteStr, ByteString, Decode, DecodeOwned, Decoder, Encode, Encoder, Error, List, Opaque,
+    OpaqueRef, Result, Utf8String, VarArray, from_slice, to_vec,
 };
 
 struct Counting;
@@ -278,20 +278,38 @@ fn arrays_nested_a_million_deep_hit_the_depth_budget() {
 }
 
 #[test]
-fn a_million_node_list_decodes_on_a_small_stack() {
-    let mut input = vec![0, 0, 0, 1];
+fn a_million_node_list_round_trips_on_a_small_stack_in_bounded_memory() {
+    let mut input = Vec::with_capacity(8 * 1_000_000 + 4);
     for i in 0..1_000_000u32 {
+        input.extend_from_slice(&[0, 0, 0, 1]);
         input.extend_from_slice(&i.to_be_bytes());
-        input.extend_from_slice(&[0, 0, 0, u8::from(i != 999_999)]);
     }
+    input.extend_from_slice(&[0, 0, 0, 0]);
     let handle = std::thread::Builder::new()
         .stack_size(128 * 1024)
         .spawn(move || {
-            let list = from_slice::<Option<Box<common::alltypes::Node>>>(&input).unwrap().unwrap();
-            xdr::linked::iter(&*list).count()
+            // The vector of nodes grows only as nodes arrive: its peak
+            // (while moving to a larger buffer) stays below the input's size.
+            let (list, peak) = peak_heap(|| from_slice::<List<Node>>(&input).unwrap());
+            assert!(peak <= input.len(), "{peak} bytes of heap for {} of input", input.len());
+            assert!(list.iter().zip(0..).all(|(node, i)| node.value == i));
+            assert_eq!(to_vec(&list).unwrap(), input);
+            list.len()
         })
         .unwrap();
     assert_eq!(handle.join().unwrap(), 1_000_000);
+}
+
+#[test]
+fn a_list_that_never_ends_fails_in_memory_bounded_by_the_input() {
+    // TRUE, node 1, TRUE, node 1, ...: every word is 1, and the input ends
+    // where the next flag should be.
+    let input = [0, 0, 0, 1].repeat(1 << 18);
+    let err = must_fail::<List<Node>>(&input, input.len());
+    assert!(
+        matches!(err.root(), Error::Truncated { offset, .. } if *offset == input.len()),
+        "{err}"
+    );
 }
 
 proptest! {

@@ -14,8 +14,8 @@ pub mod proto {
 }
 
 use oncrpc::svc::{CallContext, ProcError};
-use oncrpc::xdr::{ByteString, linked};
-use proto::{CalcResult, CalcStatus, NumberList, Stats};
+use oncrpc::xdr::ByteString;
+use proto::{CalcResult, CalcStatus, NumberList, Numbers, Stats};
 
 /// The address the example server listens on by default.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:4751";
@@ -51,17 +51,11 @@ impl proto::CalculatorCalculatorV1 for Calculator {
         Ok(checked(a.checked_div(b), CalcStatus::CalcOverflow))
     }
 
-    fn summarize(
-        &self,
-        _ctx: &CallContext,
-        numbers: Option<Box<NumberList>>,
-    ) -> Result<Stats, ProcError> {
+    fn summarize(&self, _ctx: &CallContext, numbers: Numbers) -> Result<Stats, ProcError> {
         let mut stats = Stats::default();
-        if let Some(first) = numbers.as_deref() {
-            for node in linked::iter(first) {
-                stats.count += 1;
-                stats.sum = stats.sum.wrapping_add(node.value);
-            }
+        for node in &numbers {
+            stats.count += 1;
+            stats.sum = stats.sum.wrapping_add(node.value);
         }
         if stats.count > 0 {
             stats.mean = stats.sum as f64 / f64::from(stats.count);
@@ -77,8 +71,7 @@ impl proto::CalculatorCalculatorV1 for Calculator {
     }
 }
 
-/// A list for `SUMMARIZE` from numbers, `None` when there are none.
-pub fn number_list(values: &[i64]) -> Option<Box<NumberList>> {
-    let nodes = values.iter().map(|&value| NumberList { value, next: None }).collect();
-    linked::from_nodes(nodes).map(Box::new)
+/// A list for `SUMMARIZE` from numbers (empty: the NULL pointer).
+pub fn number_list(values: &[i64]) -> Numbers {
+    values.iter().map(|&value| NumberList { value }).collect()
 }

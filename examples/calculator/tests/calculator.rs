@@ -19,7 +19,7 @@ fn calls(client: &CalculatorCalculatorV1Client) {
     assert_eq!(client.add(&i64::MAX, &1).unwrap(), CalcResult::Default(CalcStatus::CalcOverflow));
     let stats = client.summarize(&number_list(&[1, 2, 3, 4])).unwrap();
     assert_eq!((stats.count, stats.sum, stats.mean), (4, 10, 2.5));
-    assert_eq!(client.summarize(&None).unwrap().count, 0);
+    assert_eq!(client.summarize(&number_list(&[])).unwrap().count, 0);
     let name = ByteString::try_from("rpc").unwrap();
     assert_eq!(client.hello(&name).unwrap().as_bytes(), b"Hello, rpc!");
 }

@@ -221,12 +221,7 @@ impl Rpcbind {
     ) -> Result<Vec<RpcbEntry>, Error> {
         let args = rpcb(prog, vers, netid.map_or("", Netid::as_str), "")?;
         let list = self.v4()?.getaddrlist(&args)?;
-        Ok(list
-            .as_deref()
-            .into_iter()
-            .flat_map(xdr::linked::iter)
-            .map(|n| n.rpcb_entry_map.clone())
-            .collect())
+        Ok(list.into_iter().map(|n| n.rpcb_entry_map).collect())
     }
 
     /// Every registration (rpcbind v4 DUMP, else v3).
@@ -235,12 +230,7 @@ impl Rpcbind {
             Err(e) if speaks_other_version(&e) => self.v3()?.dump()?,
             other => other?,
         };
-        Ok(list
-            .as_deref()
-            .into_iter()
-            .flat_map(xdr::linked::iter)
-            .map(|n| n.rpcb_map.clone())
-            .collect())
+        Ok(list.into_iter().map(|n| n.rpcb_map).collect())
     }
 
     /// The portmapper host's time, in seconds since the epoch (v4, else v3).
@@ -304,7 +294,7 @@ impl Rpcbind {
     /// Every portmap v2 mapping (portmap v2 DUMP, as `pmap_getmaps`).
     pub fn pmap_dump(&self) -> Result<Vec<Mapping>, Error> {
         let list = self.v2()?.dump()?;
-        Ok(list.as_deref().into_iter().flat_map(xdr::linked::iter).map(|n| n.map).collect())
+        Ok(list.into_iter().map(|n| n.map).collect())
     }
 
     /// Portmap v2 CALLIT (as `pmap_rmtcall`): the program's port and its

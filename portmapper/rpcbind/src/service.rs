@@ -255,16 +255,13 @@ impl Service {
     /// RPCBPROC_DUMP.
     pub fn dump(&self) -> RpcblistPtr {
         let table = self.table();
-        table.entries().iter().rev().fold(None, |next, e| {
-            Some(Box::new(Rpcblist { rpcb_map: e.to_rpcb(), rpcb_next: next }))
-        })
+        table.entries().iter().map(|e| Rpcblist { rpcb_map: e.to_rpcb() }).collect()
     }
 
     /// PMAPPROC_DUMP.
     pub fn pmap_dump(&self) -> PmaplistPtr {
         let table = self.table();
-        let mappings: Vec<_> = table.mappings().collect();
-        mappings.into_iter().rev().fold(None, |next, map| Some(Box::new(Pmaplist { map, next })))
+        table.mappings().map(|map| Pmaplist { map }).collect()
     }
 
     /// RPCBPROC_GETADDRLIST: every address of `prog` version `vers` on the
@@ -301,9 +298,7 @@ impl Service {
             })
             .collect();
         self.stats.lookup(Version::Rpcb4, r.r_prog, r.r_vers, caller.netid, !entries.is_empty());
-        entries.into_iter().rev().fold(None, |next, rpcb_entry_map| {
-            Some(Box::new(RpcbEntryList { rpcb_entry_map, rpcb_entry_next: next }))
-        })
+        entries.into_iter().map(|rpcb_entry_map| RpcbEntryList { rpcb_entry_map }).collect()
     }
 
     /// RPCBPROC_GETTIME: seconds since the epoch.

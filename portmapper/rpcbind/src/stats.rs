@@ -203,18 +203,21 @@ impl Stats {
             info: v.info,
             setinfo: v.setinfo,
             unsetinfo: v.unsetinfo,
-            addrinfo: v.addrinfo.iter().rev().fold(None, |next, a| {
-                Some(Box::new(RpcbsAddrlist {
+            addrinfo: v
+                .addrinfo
+                .iter()
+                .map(|a| RpcbsAddrlist {
                     prog: a.prog,
                     vers: a.vers,
                     success: a.success,
                     failure: a.failure,
                     netid: bytes(a.netid.as_str().as_bytes()),
-                    next,
-                }))
-            }),
-            rmtinfo: v.rmtinfo.iter().rev().fold(None, |next, r| {
-                Some(Box::new(RpcbsRmtcalllist {
+                })
+                .collect(),
+            rmtinfo: v
+                .rmtinfo
+                .iter()
+                .map(|r| RpcbsRmtcalllist {
                     prog: r.prog,
                     vers: r.vers,
                     proc: r.proc_num,
@@ -222,9 +225,8 @@ impl Stats {
                     failure: r.failure,
                     indirect: r.indirect,
                     netid: bytes(r.netid.as_str().as_bytes()),
-                    next,
-                }))
-            }),
+                })
+                .collect(),
         })
     }
 
@@ -241,19 +243,8 @@ mod tests {
     use super::*;
 
     fn addrs(s: &RpcbStat) -> Vec<(u32, u32, String, i32, i32)> {
-        let mut out = Vec::new();
-        let mut node = s.addrinfo.as_deref();
-        while let Some(a) = node {
-            out.push((
-                a.prog,
-                a.vers,
-                String::from_utf8_lossy(a.netid.as_bytes()).into_owned(),
-                a.success,
-                a.failure,
-            ));
-            node = a.next.as_deref();
-        }
-        out
+        let netid = |a: &RpcbsAddrlist| String::from_utf8_lossy(a.netid.as_bytes()).into_owned();
+        s.addrinfo.iter().map(|a| (a.prog, a.vers, netid(a), a.success, a.failure)).collect()
     }
 
     #[test]
@@ -284,9 +275,8 @@ mod tests {
         assert_eq!(snap[0].info, [0; 13]);
         assert_eq!(snap[0].unsetinfo, 1);
         assert_eq!(addrs(v4), [(8, 1, "udp".into(), 0, 1), (7, 1, "tcp".into(), 1, 1)]);
-        let r = v4.rmtinfo.as_deref().unwrap();
+        let [r] = &v4.rmtinfo[..] else { panic!("one remote call: {:?}", v4.rmtinfo) };
         assert_eq!((r.prog, r.success, r.failure, r.indirect), (9, 1, 1, 1));
-        assert!(r.next.is_none());
     }
 
     #[test]

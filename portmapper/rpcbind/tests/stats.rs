@@ -11,13 +11,7 @@ use rpcbind::stats::MAX_LIST;
 
 /// The address-lookup list as (prog, vers, netid, success, failure).
 fn lookups(s: &RpcbStat) -> Vec<(u32, u32, String, i32, i32)> {
-    let mut out = Vec::new();
-    let mut node = s.addrinfo.as_deref();
-    while let Some(a) = node {
-        out.push((a.prog, a.vers, text(&a.netid), a.success, a.failure));
-        node = a.next.as_deref();
-    }
-    out
+    s.addrinfo.iter().map(|a| (a.prog, a.vers, text(&a.netid), a.success, a.failure)).collect()
 }
 
 #[test]
@@ -67,7 +61,7 @@ fn getstat_counts_as_rpcbind() {
             (0x2000_0400, 1, s("tcp"), 2, 0),
         ]
     );
-    assert!(v4s.rmtinfo.is_none());
+    assert!(v4s.rmtinfo.is_empty());
 }
 
 #[test]

@@ -32,12 +32,7 @@ pub(crate) fn run(inv: &Invocation, ctx: &mut Ctx<'_>) -> Outcome {
         Ok(list) => list,
         Err(e) => return ctx.fail(&e.sperror("rpcinfo: can't contact rpcbind: ")),
     };
-    let entries: Vec<RpcbEntry> = list
-        .as_deref()
-        .into_iter()
-        .flat_map(xdr::linked::iter)
-        .map(|n| n.rpcb_entry_map.clone())
-        .collect();
+    let entries: Vec<RpcbEntry> = list.into_iter().map(|n| n.rpcb_entry_map).collect();
     let text = if entries.is_empty() {
         "No remote programs registered.\n".to_owned()
     } else {

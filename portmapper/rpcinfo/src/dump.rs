@@ -62,14 +62,12 @@ fn fetch(handle: &Handle) -> Result<Vec<Row>, crate::errors::RpcErr> {
                 let list = handle.call::<_, PmaplistPtr>(call, &(), MINUTE)?;
                 return Ok(from_portmap(&list));
             }
-            _ => None,
+            _ => RpcblistPtr::default(),
         },
         Err(e) => return Err(e),
     };
     Ok(list
-        .as_deref()
-        .into_iter()
-        .flat_map(xdr::linked::iter)
+        .iter()
         .map(|n| Row {
             prog: n.rpcb_map.r_prog,
             vers: n.rpcb_map.r_vers,
@@ -83,9 +81,7 @@ fn fetch(handle: &Handle) -> Result<Vec<Row>, crate::errors::RpcErr> {
 /// Portmap v2 mappings as rpcinfo converts them: wildcard IPv4
 /// addresses, owner `unknown`, other protocols as a number in 6 columns.
 fn from_portmap(list: &PmaplistPtr) -> Vec<Row> {
-    list.as_deref()
-        .into_iter()
-        .flat_map(xdr::linked::iter)
+    list.iter()
         .map(|n| {
             let m = &n.map;
             let netid = match m.prot {
@@ -252,13 +248,13 @@ mod tests {
 
     #[test]
     fn portmap_entries_convert_like_rpcinfo() {
-        let list = Some(Box::new(pmap_prot::Pmaplist {
-            map: pmap_prot::Mapping { prog: 100003, vers: 3, prot: 6, port: 2049 },
-            next: Some(Box::new(pmap_prot::Pmaplist {
-                map: pmap_prot::Mapping { prog: 5, vers: 1, prot: 99, port: 7 },
-                next: None,
-            })),
-        }));
+        let list = [
+            pmap_prot::Mapping { prog: 100003, vers: 3, prot: 6, port: 2049 },
+            pmap_prot::Mapping { prog: 5, vers: 1, prot: 99, port: 7 },
+        ]
+        .map(|map| pmap_prot::Pmaplist { map })
+        .into_iter()
+        .collect();
         assert_eq!(
             from_portmap(&list),
             [

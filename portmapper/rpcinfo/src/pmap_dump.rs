@@ -41,8 +41,7 @@ pub(crate) fn run(inv: &Invocation, ctx: &mut Ctx<'_>) -> Outcome {
         }
         Err(e) => return ctx.fail(&e.sperror("rpcinfo: can't contact portmapper")),
     };
-    let maps: Vec<Mapping> =
-        list.as_deref().into_iter().flat_map(xdr::linked::iter).map(|n| n.map).collect();
+    let maps: Vec<Mapping> = list.iter().map(|n| n.map).collect();
     let text = if maps.is_empty() {
         "No remote programs registered.\n".to_owned()
     } else {

@@ -97,8 +97,8 @@ fn procedure_rows(stat: &RpcbStat, procs: &[&str], first: usize, v4: bool) -> St
         let mut field = match i {
             SET => format!("{}/", stat.setinfo),
             UNSET => format!("{}/", stat.unsetinfo),
-            GETADDR => format!("{}/", successes(nodes(&stat.addrinfo).map(|a| a.success))),
-            CALLIT => format!("{}/", successes(nodes(&stat.rmtinfo).map(|r| r.success))),
+            GETADDR => format!("{}/", successes(stat.addrinfo.iter().map(|a| a.success))),
+            CALLIT => format!("{}/", successes(stat.rmtinfo.iter().map(|r| r.success))),
             _ => String::new(),
         };
         let calls = if v4 && i == GETADDR {
@@ -114,11 +114,6 @@ fn procedure_rows(stat: &RpcbStat, procs: &[&str], first: usize, v4: bool) -> St
         counts += spaces(width as isize - field.len() as isize);
     }
     format!("{header}\n{counts}\n")
-}
-
-/// The nodes of a linked list.
-fn nodes<T: xdr::Linked>(first: &Option<Box<T>>) -> impl Iterator<Item = &T> {
-    first.as_deref().into_iter().flat_map(xdr::linked::iter)
 }
 
 /// The sum of C ints.
@@ -139,7 +134,7 @@ fn rmtcall_table(stat: &RpcbStat, names: &RpcNames, v4: bool) -> String {
     } else {
         "prog\t\tvers\tproc\tnetid\tsuccess\tfailure\n"
     });
-    for r in nodes(&stat.rmtinfo) {
+    for r in &stat.rmtinfo {
         s += &program_column(r.prog, names);
         let netid = String::from_utf8_lossy(r.netid.as_bytes());
         s += &format!("{}\t{}\t{netid}\t", r.vers as i32, r.proc as i32);
@@ -154,7 +149,7 @@ fn rmtcall_table(stat: &RpcbStat, names: &RpcNames, v4: bool) -> String {
 /// The address lookups (`print_getaddrstat`).
 fn getaddr_table(stat: &RpcbStat, names: &RpcNames) -> String {
     let mut s = String::from("prog\t\tvers\tnetid\t  success\tfailure\n");
-    for a in nodes(&stat.addrinfo) {
+    for a in &stat.addrinfo {
         s += &program_column(a.prog, names);
         let netid = String::from_utf8_lossy(a.netid.as_bytes());
         s += &format!("{}\t{netid}\t  {:<12}\t{}\n", a.vers as i32, a.success, a.failure);
@@ -176,7 +171,7 @@ mod tests {
     use portmapper::proto::rpcb_prot::{RpcbsAddrlist, RpcbsRmtcalllist};
 
     fn empty() -> RpcbStat {
-        RpcbStat { info: [0; 13], setinfo: 0, unsetinfo: 0, addrinfo: None, rmtinfo: None }
+        RpcbStat::default()
     }
 
     #[test]
@@ -209,33 +204,24 @@ mod tests {
         let mut v2 = empty();
         v2.info[CALLIT] = 8;
         v2.info[GETADDR] = 1;
-        v2.rmtinfo = Some(Box::new(RpcbsRmtcalllist {
-            prog: 536870913,
-            vers: 3,
+        let udp = crate::binding::text("udp");
+        let call = |prog, vers| RpcbsRmtcalllist {
+            prog,
+            vers,
             proc: 0,
             success: 4,
             failure: 0,
             indirect: 0,
-            netid: crate::binding::text("udp"),
-            next: Some(Box::new(RpcbsRmtcalllist {
-                prog: 100000,
-                vers: 2,
-                proc: 0,
-                success: 4,
-                failure: 0,
-                indirect: 0,
-                netid: crate::binding::text("udp"),
-                next: None,
-            })),
-        }));
-        v2.addrinfo = Some(Box::new(RpcbsAddrlist {
+            netid: udp.clone(),
+        };
+        v2.rmtinfo = [call(536870913, 3), call(100000, 2)].into_iter().collect();
+        v2.addrinfo.push(RpcbsAddrlist {
             prog: 100003,
             vers: 3,
             success: 0,
             failure: 1,
             netid: crate::binding::text("tcp"),
-            next: None,
-        }));
+        });
         let mut v4 = empty();
         v4.setinfo = 12345678;
         v4.info[SET] = 123456789;

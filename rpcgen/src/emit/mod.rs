@@ -1,5 +1,6 @@
 //! IR -> Rust tokens. The emitters read only the [`idl::ir::Ir`].
 
+mod list;
 mod program;
 mod props;
 pub(crate) mod sample;
@@ -228,10 +229,14 @@ impl<'a> Gen<'a> {
                     None => quote!(#xdr::VarArray<#inner>),
                 }
             }
-            Type::Optional(inner) => {
-                let inner = self.ty_with(inner, prefix);
-                quote!(::core::option::Option<::std::boxed::Box<#inner>>)
-            }
+            Type::Optional(inner) => match self.node_of(inner) {
+                Some(node) => self.list_ty(node, false, prefix),
+                None => {
+                    let inner = self.ty_with(inner, prefix);
+                    quote!(::core::option::Option<::std::boxed::Box<#inner>>)
+                }
+            },
+            Type::Named(id) if self.is_node(*id) => self.list_ty(*id, true, prefix),
             Type::Named(id) => {
                 let name = self.type_ident(*id);
                 quote!(#prefix #name)

@@ -1,6 +1,8 @@
 //! Which traits each generated type can derive, decided from the IR.
 
-use idl::ir::{Ir, Type, TypeDefKind};
+use idl::ir::{Ir, Type, TypeDefKind, TypeId};
+
+use super::list;
 
 /// What a type supports beyond `Debug, Clone, PartialEq` (which all have).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,23 +15,36 @@ pub(crate) struct Props {
     pub(crate) default: bool,
     /// A rough size of the Rust value in bytes (for `large_enum_variant`).
     pub(crate) size: u64,
+    /// A linked-list node (see [`super::list`]): the other properties are
+    /// the node's; used by value it is an `xdr::NonEmptyList`, not `Copy`.
+    pub(crate) list_node: bool,
 }
 
 /// Properties of every type, by index.
 pub(crate) fn compute(ir: &Ir) -> Vec<Props> {
-    let mut props = vec![Props { eq: true, copy: false, default: false, size: 8 }; ir.types.len()];
+    let mut props = vec![
+        Props { eq: true, copy: false, default: false, size: 8, list_node: false };
+        ir.types.len()
+    ];
     // Copy, Default and size depend only on what a type contains by value,
     // which comes earlier in the arena; forward references are through
     // optional-data or arrays, which are neither Copy nor size-relevant.
     for (i, td) in ir.types.iter().enumerate() {
+        let id = TypeId(i as u32);
         let p = match &td.kind {
-            TypeDefKind::Struct(s) => Props {
-                eq: true,
-                copy: s.fields.iter().all(|f| copy(&props, &f.ty)),
-                default: s.fields.iter().all(|f| default(&props, &f.ty)),
-                size: s.fields.iter().map(|f| size(&props, &f.ty)).sum(),
-            },
-            TypeDefKind::Enum(_) => Props { eq: true, copy: true, default: true, size: 4 },
+            TypeDefKind::Struct(s) => {
+                let fields = list::held_fields(ir, id, s);
+                Props {
+                    eq: true,
+                    copy: fields.iter().all(|f| copy(&props, &f.ty)),
+                    default: fields.iter().all(|f| default(&props, &f.ty)),
+                    size: fields.iter().map(|f| size(&props, &f.ty)).sum(),
+                    list_node: list::is_node(ir, id, s),
+                }
+            }
+            TypeDefKind::Enum(_) => {
+                Props { eq: true, copy: true, default: true, size: 4, list_node: false }
+            }
             TypeDefKind::Union(u) => {
                 let fields = u.arms.iter().filter_map(|a| a.field.as_ref());
                 let all = fields.clone().chain(u.default.iter().flatten());
@@ -41,6 +56,7 @@ pub(crate) fn compute(ir: &Ir) -> Vec<Props> {
                         .iter()
                         .any(|a| a.field.as_ref().is_none_or(|f| default(&props, &f.ty))),
                     size: 8 + all.map(|f| size(&props, &f.ty)).max().unwrap_or(0),
+                    list_node: false,
                 }
             }
             TypeDefKind::Typedef(t) => Props {
@@ -48,6 +64,7 @@ pub(crate) fn compute(ir: &Ir) -> Vec<Props> {
                 copy: copy(&props, t),
                 default: default(&props, t),
                 size: size(&props, t),
+                list_node: false,
             },
         };
         props[i] = p;
@@ -57,7 +74,9 @@ pub(crate) fn compute(ir: &Ir) -> Vec<Props> {
         let mut changed = false;
         for (i, td) in ir.types.iter().enumerate() {
             let eq = match &td.kind {
-                TypeDefKind::Struct(s) => s.fields.iter().all(|f| eq(&props, &f.ty)),
+                TypeDefKind::Struct(s) => {
+                    list::held_fields(ir, TypeId(i as u32), s).iter().all(|f| eq(&props, &f.ty))
+                }
                 TypeDefKind::Enum(_) => true,
                 TypeDefKind::Union(u) => u
                     .arms
@@ -93,7 +112,7 @@ fn copy(props: &[Props], t: &Type) -> bool {
     match t {
         Type::VarOpaque(_) | Type::String(_) | Type::VarArray(..) | Type::Optional(_) => false,
         Type::FixedArray(inner, _) => copy(props, inner),
-        Type::Named(id) => props.get(id.index()).is_some_and(|p| p.copy),
+        Type::Named(id) => props.get(id.index()).is_some_and(|p| p.copy && !p.list_node),
         _ => true,
     }
 }
@@ -118,7 +137,10 @@ fn size(props: &[Props], t: &Type) -> u64 {
         Type::FixedArray(inner, b) => u64::from(b.value).saturating_mul(size(props, inner)),
         Type::VarOpaque(_) | Type::String(_) | Type::VarArray(..) => 24,
         Type::Optional(_) => 8,
-        Type::Named(id) => props.get(id.index()).map_or(8, |p| p.size),
+        // By value, a list node is an `xdr::NonEmptyList`: the node and a vector.
+        Type::Named(id) => {
+            props.get(id.index()).map_or(8, |p| p.size + if p.list_node { 24 } else { 0 })
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use idl::ir::{CaseLabel, DiscriminantKind, Enum, Field, Struct, Type, TypeId, Union};
+use idl::ir::{CaseLabel, DiscriminantKind, Enum, Field, Struct, TypeId, Union};
 
-use super::{Gen, docs_or, ident, int_lit, props};
+use super::{Gen, docs_or, ident, int_lit, list, props};
 use crate::names::{self, Namespace};
 
 /// A union arm as emitted.
@@ -150,37 +150,21 @@ impl Gen<'_> {
         }
     }
 
-    /// Whether struct `id` is a linked-list node: its last field is
-    /// optional-data of its own type (possibly through typedefs).
-    pub(crate) fn is_linked(&self, id: TypeId, s: &Struct) -> bool {
-        let Some(last) = s.fields.last() else {
-            return false;
-        };
-        match self.ir.resolve_typedefs(&last.ty) {
-            Type::Optional(inner) => {
-                matches!(self.ir.resolve_typedefs(inner), Type::Named(t) if *t == id)
-            }
-            _ => false,
-        }
-    }
-
-    fn fixed_len_items(&self, id: TypeId) -> (TokenStream, Option<u64>) {
-        let td = self.ir.get(id);
-        match td.fixed_size.and_then(|n| usize::try_from(n).ok()) {
+    fn fixed_len_items(fixed: Option<u64>) -> (TokenStream, Option<usize>) {
+        match fixed.and_then(|n| usize::try_from(n).ok()) {
             Some(n) => {
-                let n = Literal::usize_unsuffixed(n);
+                let lit = Literal::usize_unsuffixed(n);
                 (
-                    quote!(const FIXED_ENCODED_LEN: ::core::option::Option<usize> = ::core::option::Option::Some(#n);),
-                    td.fixed_size,
+                    quote!(const FIXED_ENCODED_LEN: ::core::option::Option<usize> = ::core::option::Option::Some(#lit);),
+                    Some(n),
                 )
             }
             None => (TokenStream::new(), None),
         }
     }
 
-    fn min_len(&self, id: TypeId) -> Literal {
-        let min = usize::try_from(self.ir.get(id).min_size).unwrap_or(usize::MAX);
-        Literal::usize_unsuffixed(min)
+    fn min_len(min: u64) -> Literal {
+        Literal::usize_unsuffixed(usize::try_from(min).unwrap_or(usize::MAX))
     }
 
     pub(super) fn struct_def(&self, id: TypeId, s: &Struct) -> TokenStream {
@@ -188,10 +172,19 @@ impl Gen<'_> {
         let name = self.type_ident(id);
         let xdr = self.xdr();
         let doc = docs_or(td.doc.as_ref(), &format!("`struct {}` from the `.x` file.", td.name));
+        let node = self.is_node(id);
+        let node_doc = node.then(|| self.node_doc(id, s));
         let derives = self.derives(id, true);
+        let held = list::held_fields(self.ir, id, s);
+        // A list node's sizes are its fields' without the link.
+        let (fixed, min) = if node {
+            let fixed = held.iter().map(|f| self.ir.fixed_size(&f.ty)).sum::<Option<u64>>();
+            (fixed, td.min_size.saturating_sub(4))
+        } else {
+            (td.fixed_size, td.min_size)
+        };
         let mut ns = Namespace::default();
-        let fields: Vec<(proc_macro2::Ident, &Field)> = s
-            .fields
+        let fields: Vec<(proc_macro2::Ident, &Field)> = held
             .iter()
             .map(|f| (ident(&names::escape(&ns.claim(names::snake(&f.name)))), f))
             .collect();
@@ -204,83 +197,36 @@ impl Gen<'_> {
             let ty = self.ty(&f.ty);
             quote!(#fdoc #note pub #fname: #ty)
         });
-        let linked = self.is_linked(id, s);
-        let body_fields = if linked { &fields[..fields.len() - 1] } else { &fields[..] };
-        let lens: Vec<TokenStream> =
-            body_fields.iter().map(|(f, _)| quote!(#xdr::Encode::encoded_len(&self.#f))).collect();
-        let puts: Vec<TokenStream> = body_fields
-            .iter()
-            .map(|(f, x)| {
-                let wire = &x.name;
-                quote!(enc.put(&self.#f).map_err(|e| e.in_field(#wire))?;)
-            })
-            .collect();
-        let reads: Vec<TokenStream> = body_fields
-            .iter()
-            .map(|(f, x)| {
-                let wire = &x.name;
-                quote!(#f: dec.read().map_err(|e| e.in_field(#wire))?)
-            })
-            .collect();
-        let enc_param = if puts.is_empty() { quote!(_enc) } else { quote!(enc) };
-        let min = self.min_len(id);
-        let struct_def = quote! {
-            #doc
-            #derives
-            pub struct #name { #(#defs,)* }
-        };
-        if linked {
-            let (next, _) = &fields[fields.len() - 1];
-            let node_len = if lens.is_empty() { quote!(0) } else { quote!(#(#lens)+*) };
-            return quote! {
-                #struct_def
-                impl #xdr::Linked for #name {
-                    fn next(&self) -> ::core::option::Option<&Self> { self.#next.as_deref() }
-                    fn next_mut(&mut self) -> &mut ::core::option::Option<::std::boxed::Box<Self>> {
-                        &mut self.#next
-                    }
-                    fn node_encoded_len(&self) -> usize { #node_len }
-                    fn encode_node(&self, #enc_param: &mut #xdr::Encoder<'_>) -> #xdr::Result<()> {
-                        #(#puts)*
-                        ::core::result::Result::Ok(())
-                    }
-                }
-                impl<'de> #xdr::LinkedDecode<'de> for #name {
-                    fn decode_node(dec: &mut #xdr::Decoder<'de>) -> #xdr::Result<Self> {
-                        ::core::result::Result::Ok(Self { #(#reads,)* #next: ::core::option::Option::None })
-                    }
-                }
-                impl #xdr::Encode for #name {
-                    fn encoded_len(&self) -> usize { #xdr::linked::encoded_len(self) }
-                    fn encode(&self, enc: &mut #xdr::Encoder<'_>) -> #xdr::Result<()> {
-                        #xdr::linked::encode(self, enc)
-                    }
-                }
-                impl<'de> #xdr::Decode<'de> for #name {
-                    const MIN_ENCODED_LEN: usize = #min;
-                    fn decode(dec: &mut #xdr::Decoder<'de>) -> #xdr::Result<Self> {
-                        #xdr::linked::decode(dec)
-                    }
-                }
-                impl ::core::ops::Drop for #name {
-                    fn drop(&mut self) { #xdr::linked::unlink_all(self); }
-                }
-            };
-        }
-        let (fixed, fixed_n) = self.fixed_len_items(id);
-        let len_body = match fixed_n.and_then(|n| usize::try_from(n).ok()) {
+        let puts = fields.iter().map(|(f, x)| {
+            let wire = &x.name;
+            quote!(enc.put(&self.#f).map_err(|e| e.in_field(#wire))?;)
+        });
+        let reads = fields.iter().map(|(f, x)| {
+            let wire = &x.name;
+            quote!(#f: dec.read().map_err(|e| e.in_field(#wire))?)
+        });
+        let enc_param = if fields.is_empty() { quote!(_enc) } else { quote!(enc) };
+        let (fixed, fixed_n) = Self::fixed_len_items(fixed);
+        let len_body = match fixed_n {
             Some(n) => {
                 let n = Literal::usize_unsuffixed(n);
                 quote!(#n)
             }
-            None => quote!(#(#lens)+*),
+            None => {
+                let lens = fields.iter().map(|(f, _)| quote!(#xdr::Encode::encoded_len(&self.#f)));
+                quote!(#(#lens)+*)
+            }
         };
+        let min = Self::min_len(min);
         quote! {
-            #struct_def
+            #doc
+            #node_doc
+            #derives
+            pub struct #name { #(#defs,)* }
             impl #xdr::Encode for #name {
                 #fixed
                 fn encoded_len(&self) -> usize { #len_body }
-                fn encode(&self, enc: &mut #xdr::Encoder<'_>) -> #xdr::Result<()> {
+                fn encode(&self, #enc_param: &mut #xdr::Encoder<'_>) -> #xdr::Result<()> {
                     #(#puts)*
                     ::core::result::Result::Ok(())
                 }
@@ -575,15 +521,15 @@ impl Gen<'_> {
             DiscriminantKind::Bool => quote!(dec.read_bool()),
             DiscriminantKind::Enum(_) => quote!(dec.read::<#disc_ty>()),
         };
-        let (fixed, fixed_n) = self.fixed_len_items(id);
-        let len_body = match fixed_n.and_then(|n| usize::try_from(n).ok()) {
+        let (fixed, fixed_n) = Self::fixed_len_items(td.fixed_size);
+        let len_body = match fixed_n {
             Some(n) => {
                 let n = Literal::usize_unsuffixed(n);
                 quote!(#n)
             }
             None => quote!(4 + match self { #(#len_arms,)* }),
         };
-        let min = self.min_len(id);
+        let min = Self::min_len(td.min_size);
         let mut sorted = sizes.clone();
         sorted.sort_unstable_by(|a, b| b.cmp(a));
         let large = sorted.len() > 1 && sorted[0].saturating_sub(sorted[1]) >= 150;

@@ -13,7 +13,7 @@ use everything::{
     ByBool, ByEnum, ByInt, ByUnsigned, Color, Everything, IntsT, NameT, Node, Pair, Prims, Status,
     Tree, Trees,
 };
-use oncrpc::xdr::{ByteString, Opaque, VarArray, linked};
+use oncrpc::xdr::{ByteString, List, NonEmptyList, Opaque, VarArray};
 
 pub fn bytes<const N: u32>(b: &[u8]) -> ByteString<N> {
     ByteString::try_from(b).unwrap()
@@ -41,6 +41,13 @@ pub fn first<T: Clone, const N: u32>(items: &[T], n: usize) -> VarArray<T, N> {
     VarArray::new(items[..n].to_vec()).unwrap()
 }
 
+/// The driver's `make_list(n)`.
+fn make_list(n: i32) -> List<Node> {
+    (1..=n)
+        .map(|k| Node { value: k * 10, tag: bytes(if k % 2 == 1 { b"odd" } else { b"even" }) })
+        .collect()
+}
+
 /// The driver's `fill_sample(which)`.
 pub fn sample(which: u8) -> Everything {
     let mut a = Everything {
@@ -60,7 +67,8 @@ pub fn sample(which: u8) -> Everything {
         e3: VarArray::default(),
         e4: VarArray::default(),
         e5: VarArray::default(),
-        list: None,
+        list: List::new(),
+        chain: NonEmptyList::default(),
         t: Tree { label: ByteString::default(), children: Trees::default() },
         maybe_pair: None,
         maybe_int: None,
@@ -110,11 +118,11 @@ pub fn sample(which: u8) -> Everything {
         everything::Result::Default(Status::Denied),
     ];
     a.e5 = first(&e5, if one { 3 } else { 1 });
-    let tags: [&[u8]; 3] = [b"odd", b"even", b"odd"];
-    let nodes = (1..=if one { 3 } else { 1 })
-        .map(|k| Node { value: k * 10, tag: bytes(tags[k as usize - 1]), next: None })
-        .collect();
-    a.list = linked::from_nodes(nodes).map(Box::new);
+    a.list = make_list(if one { 3 } else { 1 });
+    a.chain = NonEmptyList {
+        first: Node { value: -5, tag: bytes(b"head") },
+        rest: make_list(if one { 2 } else { 0 }),
+    };
     let leaf = |label: &[u8]| Tree { label: bytes(label), children: Trees::default() };
     a.t = Tree {
         label: bytes(b"root"),

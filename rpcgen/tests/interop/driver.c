@@ -67,6 +67,7 @@ static void fill_sample(everything *a, int which)
     a->name = "";
     a->any = "";
     a->t.label = "";
+    a->chain.tag = "";
     if (which == 0)
         return;
     int one = which == 1;
@@ -134,6 +135,9 @@ static void fill_sample(everything *a, int which)
     a->e5.e5_len = one ? 3 : 1;
 
     a->list = make_list(one ? 3 : 1);
+    a->chain.value = -5;
+    a->chain.tag = "head";
+    a->chain.next = make_list(one ? 2 : 0);
 
     a->t.label = "root";
     if (one) {

@@ -532,68 +532,37 @@ impl<'de> ::oncrpc::xdr::Decode<'de> for Result {
 }
 
 /// A linked list.
+///
+/// A node of a linked list, without its link `next`: `node *` is an
+/// `xdr::List<Node>` (empty for NULL) and `node` used by value an
+/// `xdr::NonEmptyList<Node>` (the node, then the rest of the chain).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Node {
     /// `value`.
     pub value: IntT,
     /// `tag`.
     pub tag: NameT,
-    /// `next`.
-    pub next: ::core::option::Option<::std::boxed::Box<Node>>,
 }
 
-impl ::oncrpc::xdr::Linked for Node {
-    fn next(&self) -> ::core::option::Option<&Self> {
-        self.next.as_deref()
-    }
-    fn next_mut(&mut self) -> &mut ::core::option::Option<::std::boxed::Box<Self>> {
-        &mut self.next
-    }
-    fn node_encoded_len(&self) -> usize {
+impl ::oncrpc::xdr::Encode for Node {
+    fn encoded_len(&self) -> usize {
         ::oncrpc::xdr::Encode::encoded_len(&self.value)
             + ::oncrpc::xdr::Encode::encoded_len(&self.tag)
     }
-    fn encode_node(
-        &self,
-        enc: &mut ::oncrpc::xdr::Encoder<'_>,
-    ) -> ::oncrpc::xdr::Result<()> {
+    fn encode(&self, enc: &mut ::oncrpc::xdr::Encoder<'_>) -> ::oncrpc::xdr::Result<()> {
         enc.put(&self.value).map_err(|e| e.in_field("value"))?;
         enc.put(&self.tag).map_err(|e| e.in_field("tag"))?;
         ::core::result::Result::Ok(())
     }
 }
 
-impl<'de> ::oncrpc::xdr::LinkedDecode<'de> for Node {
-    fn decode_node(
-        dec: &mut ::oncrpc::xdr::Decoder<'de>,
-    ) -> ::oncrpc::xdr::Result<Self> {
+impl<'de> ::oncrpc::xdr::Decode<'de> for Node {
+    const MIN_ENCODED_LEN: usize = 8;
+    fn decode(dec: &mut ::oncrpc::xdr::Decoder<'de>) -> ::oncrpc::xdr::Result<Self> {
         ::core::result::Result::Ok(Self {
             value: dec.read().map_err(|e| e.in_field("value"))?,
             tag: dec.read().map_err(|e| e.in_field("tag"))?,
-            next: ::core::option::Option::None,
         })
-    }
-}
-
-impl ::oncrpc::xdr::Encode for Node {
-    fn encoded_len(&self) -> usize {
-        ::oncrpc::xdr::linked::encoded_len(self)
-    }
-    fn encode(&self, enc: &mut ::oncrpc::xdr::Encoder<'_>) -> ::oncrpc::xdr::Result<()> {
-        ::oncrpc::xdr::linked::encode(self, enc)
-    }
-}
-
-impl<'de> ::oncrpc::xdr::Decode<'de> for Node {
-    const MIN_ENCODED_LEN: usize = 12;
-    fn decode(dec: &mut ::oncrpc::xdr::Decoder<'de>) -> ::oncrpc::xdr::Result<Self> {
-        ::oncrpc::xdr::linked::decode(dec)
-    }
-}
-
-impl ::core::ops::Drop for Node {
-    fn drop(&mut self) {
-        ::oncrpc::xdr::linked::unlink_all(self);
     }
 }
 
@@ -703,7 +672,9 @@ pub struct Everything {
     /// `e5`.
     pub e5: ::oncrpc::xdr::VarArray<Result>,
     /// `list`.
-    pub list: ::core::option::Option<::std::boxed::Box<Node>>,
+    pub list: ::oncrpc::xdr::List<Node>,
+    /// A list node by value: the node, then the rest of the chain.
+    pub chain: ::oncrpc::xdr::NonEmptyList<Node>,
     /// `t`.
     pub t: Tree,
     /// `maybe_pair`.
@@ -735,6 +706,7 @@ impl ::oncrpc::xdr::Encode for Everything {
             + ::oncrpc::xdr::Encode::encoded_len(&self.e4)
             + ::oncrpc::xdr::Encode::encoded_len(&self.e5)
             + ::oncrpc::xdr::Encode::encoded_len(&self.list)
+            + ::oncrpc::xdr::Encode::encoded_len(&self.chain)
             + ::oncrpc::xdr::Encode::encoded_len(&self.t)
             + ::oncrpc::xdr::Encode::encoded_len(&self.maybe_pair)
             + ::oncrpc::xdr::Encode::encoded_len(&self.maybe_int)
@@ -759,6 +731,7 @@ impl ::oncrpc::xdr::Encode for Everything {
         enc.put(&self.e4).map_err(|e| e.in_field("e4"))?;
         enc.put(&self.e5).map_err(|e| e.in_field("e5"))?;
         enc.put(&self.list).map_err(|e| e.in_field("list"))?;
+        enc.put(&self.chain).map_err(|e| e.in_field("chain"))?;
         enc.put(&self.t).map_err(|e| e.in_field("t"))?;
         enc.put(&self.maybe_pair).map_err(|e| e.in_field("maybe_pair"))?;
         enc.put(&self.maybe_int).map_err(|e| e.in_field("maybe_int"))?;
@@ -769,7 +742,7 @@ impl ::oncrpc::xdr::Encode for Everything {
 }
 
 impl<'de> ::oncrpc::xdr::Decode<'de> for Everything {
-    const MIN_ENCODED_LEN: usize = 160;
+    const MIN_ENCODED_LEN: usize = 172;
     fn decode(dec: &mut ::oncrpc::xdr::Decoder<'de>) -> ::oncrpc::xdr::Result<Self> {
         ::core::result::Result::Ok(Self {
             p: dec.read().map_err(|e| e.in_field("p"))?,
@@ -789,6 +762,7 @@ impl<'de> ::oncrpc::xdr::Decode<'de> for Everything {
             e4: dec.read().map_err(|e| e.in_field("e4"))?,
             e5: dec.read().map_err(|e| e.in_field("e5"))?,
             list: dec.read().map_err(|e| e.in_field("list"))?,
+            chain: dec.read().map_err(|e| e.in_field("chain"))?,
             t: dec.read().map_err(|e| e.in_field("t"))?,
             maybe_pair: dec.read().map_err(|e| e.in_field("maybe_pair"))?,
             maybe_int: dec.read().map_err(|e| e.in_field("maybe_int"))?,

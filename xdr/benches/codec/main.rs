@@ -2,9 +2,9 @@
 //! the crate the original design named (used here only as the baseline).
 //!
 //! The test types are written by hand the way generated code is: ours field
-//! by field with `in_field` error paths and the linked-list helpers
-//! (`ours.rs`), xdr-codec's the way its `xdrgen` emits `Pack`/`Unpack`
-//! (`theirs.rs`). Before anything is timed, [`Fixtures::new`] checks that
+//! by field with `in_field` error paths and the READDIR entries as an
+//! `xdr::List` of nodes (`ours.rs`), xdr-codec's the way its `xdrgen` emits
+//! `Pack`/`Unpack` (`theirs.rs`). Before anything is timed, [`Fixtures::new`] checks that
 //! both libraries write identical bytes for every value and decode each
 //! other's bytes back to equal values.
 //!
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use xdr::{ByteString, Decode, Encode, Opaque, Quadruple, VarArray, linked};
+use xdr::{ByteString, Decode, Encode, Opaque, Quadruple, VarArray};
 use xdr_codec::Pack;
 
 /// Entries in the READDIR-like reply.
@@ -41,15 +41,12 @@ fn file_name(i: usize) -> String {
 }
 
 fn dirlists() -> (ours::DirList, theirs::DirList) {
-    let ours_entries = linked::from_nodes(
-        (0..ENTRIES)
-            .map(|i| ours::Entry {
-                cookie: 1000 + i as u64,
-                name: ByteString::try_from(file_name(i).as_str()).unwrap(),
-                nextentry: None,
-            })
-            .collect(),
-    );
+    let ours_entries = (0..ENTRIES)
+        .map(|i| ours::Entry {
+            cookie: 1000 + i as u64,
+            name: ByteString::try_from(file_name(i).as_str()).unwrap(),
+        })
+        .collect();
     let mut theirs_entries = None;
     for i in (0..ENTRIES).rev() {
         theirs_entries = Some(Box::new(theirs::Entry {
@@ -59,7 +56,7 @@ fn dirlists() -> (ours::DirList, theirs::DirList) {
         }));
     }
     (
-        ours::DirList { entries: ours_entries.map(Box::new), eof: true },
+        ours::DirList { entries: ours_entries, eof: true },
         theirs::DirList { entries: theirs_entries, eof: true },
     )
 }

@@ -1,7 +1,8 @@
 //! Our side, written as `rpcgen` will emit it.
 
-use xdr::linked::{self, Linked, LinkedDecode};
-use xdr::{ByteStr, ByteString, Decode, Decoder, Encode, Encoder, Opaque, OpaqueRef, Quadruple};
+use xdr::{
+    ByteStr, ByteString, Decode, Decoder, Encode, Encoder, List, Opaque, OpaqueRef, Quadruple,
+};
 
 /// `enum filetype { NFREG = 1, NFDIR = 2, NFBLK = 3, NFCHR = 4, NFLNK = 5 };`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -227,79 +228,41 @@ impl<'de: 'a, 'a> Decode<'de> for PrimitivesRef<'a> {
 }
 
 /// `struct entry { unsigned hyper cookie; string name<255>; entry *nextentry; };`
-/// (owned form), a linked list through `xdr::linked`.
+/// (owned form): a node of the list, its link being the `xdr::List` holding it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) cookie: u64,
     pub(crate) name: ByteString<255>,
-    pub(crate) nextentry: ::std::option::Option<::std::boxed::Box<Entry>>,
 }
 
-impl Linked for Entry {
-    #[inline]
-    fn next(&self) -> ::std::option::Option<&Self> {
-        self.nextentry.as_deref()
-    }
-
-    #[inline]
-    fn next_mut(&mut self) -> &mut ::std::option::Option<::std::boxed::Box<Self>> {
-        &mut self.nextentry
-    }
-
-    #[inline]
-    fn node_encoded_len(&self) -> usize {
+impl Encode for Entry {
+    fn encoded_len(&self) -> usize {
         self.cookie.encoded_len() + self.name.encoded_len()
     }
 
-    #[inline]
-    fn encode_node(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
+    fn encode(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
         self.cookie.encode(enc).map_err(|e| e.in_field("cookie"))?;
         self.name.encode(enc).map_err(|e| e.in_field("name"))?;
         Ok(())
     }
 }
 
-impl<'de> LinkedDecode<'de> for Entry {
-    #[inline]
-    fn decode_node(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
+impl<'de> Decode<'de> for Entry {
+    const MIN_ENCODED_LEN: usize =
+        <u64 as Decode<'de>>::MIN_ENCODED_LEN + <ByteString<255> as Decode<'de>>::MIN_ENCODED_LEN;
+
+    fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
         Ok(Entry {
             cookie: Decode::decode(dec).map_err(|e| e.in_field("cookie"))?,
             name: Decode::decode(dec).map_err(|e| e.in_field("name"))?,
-            nextentry: None,
         })
-    }
-}
-
-impl Encode for Entry {
-    fn encoded_len(&self) -> usize {
-        linked::encoded_len(self)
-    }
-
-    fn encode(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
-        linked::encode(self, enc)
-    }
-}
-
-impl<'de> Decode<'de> for Entry {
-    const MIN_ENCODED_LEN: usize = <u64 as Decode<'de>>::MIN_ENCODED_LEN
-        + <ByteString<255> as Decode<'de>>::MIN_ENCODED_LEN
-        + 4;
-
-    fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
-        linked::decode(dec)
-    }
-}
-
-impl Drop for Entry {
-    fn drop(&mut self) {
-        linked::unlink_all(self);
     }
 }
 
 /// `struct dirlist { entry *entries; bool eof; };` (owned form)
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DirList {
-    pub(crate) entries: ::std::option::Option<::std::boxed::Box<Entry>>,
+    pub(crate) entries: List<Entry>,
     pub(crate) eof: bool,
 }
 
@@ -317,8 +280,7 @@ impl Encode for DirList {
 
 impl<'de> Decode<'de> for DirList {
     const MIN_ENCODED_LEN: usize =
-        <::std::option::Option<::std::boxed::Box<Entry>> as Decode<'de>>::MIN_ENCODED_LEN
-            + <bool as Decode<'de>>::MIN_ENCODED_LEN;
+        <List<Entry> as Decode<'de>>::MIN_ENCODED_LEN + <bool as Decode<'de>>::MIN_ENCODED_LEN;
 
     fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
         Ok(DirList {
@@ -333,74 +295,36 @@ impl<'de> Decode<'de> for DirList {
 pub(crate) struct EntryRef<'a> {
     pub(crate) cookie: u64,
     pub(crate) name: ByteStr<'a, 255>,
-    pub(crate) nextentry: ::std::option::Option<::std::boxed::Box<EntryRef<'a>>>,
 }
 
-impl Linked for EntryRef<'_> {
-    #[inline]
-    fn next(&self) -> ::std::option::Option<&Self> {
-        self.nextentry.as_deref()
-    }
-
-    #[inline]
-    fn next_mut(&mut self) -> &mut ::std::option::Option<::std::boxed::Box<Self>> {
-        &mut self.nextentry
-    }
-
-    #[inline]
-    fn node_encoded_len(&self) -> usize {
+impl Encode for EntryRef<'_> {
+    fn encoded_len(&self) -> usize {
         self.cookie.encoded_len() + self.name.encoded_len()
     }
 
-    #[inline]
-    fn encode_node(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
+    fn encode(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
         self.cookie.encode(enc).map_err(|e| e.in_field("cookie"))?;
         self.name.encode(enc).map_err(|e| e.in_field("name"))?;
         Ok(())
     }
 }
 
-impl<'de: 'a, 'a> LinkedDecode<'de> for EntryRef<'a> {
-    #[inline]
-    fn decode_node(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
+impl<'de: 'a, 'a> Decode<'de> for EntryRef<'a> {
+    const MIN_ENCODED_LEN: usize =
+        <u64 as Decode<'de>>::MIN_ENCODED_LEN + <ByteStr<'a, 255> as Decode<'de>>::MIN_ENCODED_LEN;
+
+    fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
         Ok(EntryRef {
             cookie: Decode::decode(dec).map_err(|e| e.in_field("cookie"))?,
             name: Decode::decode(dec).map_err(|e| e.in_field("name"))?,
-            nextentry: None,
         })
-    }
-}
-
-impl Encode for EntryRef<'_> {
-    fn encoded_len(&self) -> usize {
-        linked::encoded_len(self)
-    }
-
-    fn encode(&self, enc: &mut Encoder<'_>) -> xdr::Result<()> {
-        linked::encode(self, enc)
-    }
-}
-
-impl<'de: 'a, 'a> Decode<'de> for EntryRef<'a> {
-    const MIN_ENCODED_LEN: usize = <u64 as Decode<'de>>::MIN_ENCODED_LEN
-        + <ByteStr<'a, 255> as Decode<'de>>::MIN_ENCODED_LEN
-        + 4;
-
-    fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
-        linked::decode(dec)
-    }
-}
-
-impl Drop for EntryRef<'_> {
-    fn drop(&mut self) {
-        linked::unlink_all(self);
     }
 }
 
 /// `dirlist`, borrowed form.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DirListRef<'a> {
-    pub(crate) entries: ::std::option::Option<::std::boxed::Box<EntryRef<'a>>>,
+    pub(crate) entries: List<EntryRef<'a>>,
     pub(crate) eof: bool,
 }
 
@@ -417,9 +341,8 @@ impl Encode for DirListRef<'_> {
 }
 
 impl<'de: 'a, 'a> Decode<'de> for DirListRef<'a> {
-    const MIN_ENCODED_LEN: usize =
-        <::std::option::Option<::std::boxed::Box<EntryRef<'a>>> as Decode<'de>>::MIN_ENCODED_LEN
-            + <bool as Decode<'de>>::MIN_ENCODED_LEN;
+    const MIN_ENCODED_LEN: usize = <List<EntryRef<'a>> as Decode<'de>>::MIN_ENCODED_LEN
+        + <bool as Decode<'de>>::MIN_ENCODED_LEN;
 
     fn decode(dec: &mut Decoder<'de>) -> xdr::Result<Self> {
         Ok(DirListRef {

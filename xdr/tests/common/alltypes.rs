@@ -2,8 +2,7 @@
 //! generator emits them, and the samples the C driver builds.
 
 use xdr::{
-    ByteString, Decode, Decoder, Encode, Encoder, Error, Linked, LinkedDecode, Opaque, Quadruple,
-    Result, VarArray, linked,
+    ByteString, Decode, Decoder, Encode, Encoder, Error, List, Opaque, Quadruple, Result, VarArray,
 };
 
 pub const MAXNAME: u32 = 32;
@@ -176,53 +175,27 @@ impl<'de> Decode<'de> for Outcome {
     }
 }
 
-/// `struct node { int value; node *next; }`: a linked list.
+/// `struct node { int value; node *next; }`: a node of a linked list,
+/// without its link (`node *` is `List<Node>`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub value: i32,
-    pub next: Option<Box<Node>>,
-}
-
-impl Linked for Node {
-    fn next(&self) -> Option<&Self> {
-        self.next.as_deref()
-    }
-    fn next_mut(&mut self) -> &mut Option<Box<Self>> {
-        &mut self.next
-    }
-    fn node_encoded_len(&self) -> usize {
-        self.value.encoded_len()
-    }
-    fn encode_node(&self, enc: &mut Encoder<'_>) -> Result<()> {
-        self.value.encode(enc).map_err(|e| e.in_field("value"))
-    }
-}
-
-impl<'de> LinkedDecode<'de> for Node {
-    fn decode_node(dec: &mut Decoder<'de>) -> Result<Self> {
-        Ok(Node { value: dec.read().map_err(|e| e.in_field("value"))?, next: None })
-    }
 }
 
 impl Encode for Node {
+    const FIXED_ENCODED_LEN: Option<usize> = Some(4);
     fn encoded_len(&self) -> usize {
-        linked::encoded_len(self)
+        4
     }
     fn encode(&self, enc: &mut Encoder<'_>) -> Result<()> {
-        linked::encode(self, enc)
+        enc.put(&self.value).map_err(|e| e.in_field("value"))
     }
 }
 
 impl<'de> Decode<'de> for Node {
-    const MIN_ENCODED_LEN: usize = 8;
+    const MIN_ENCODED_LEN: usize = 4;
     fn decode(dec: &mut Decoder<'de>) -> Result<Self> {
-        linked::decode(dec)
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        linked::unlink_all(self);
+        Ok(Node { value: dec.read().map_err(|e| e.in_field("value"))? })
     }
 }
 
@@ -237,7 +210,7 @@ pub struct AllTypes {
     pub var_arr: VarArray<u64, 10>,
     pub shapes: VarArray<Shape, 4>,
     pub res: Outcome,
-    pub list: Option<Box<Node>>,
+    pub list: List<Node>,
     pub maybe: Option<Box<i32>>,
     pub opt_prims: Option<Box<Prims>>,
 }
@@ -334,7 +307,7 @@ pub fn sample(which: u8) -> AllTypes {
         var_arr: VarArray::default(),
         shapes: VarArray::default(),
         res: Outcome::Value(0),
-        list: None,
+        list: List::new(),
         maybe: None,
         opt_prims: None,
     };
@@ -367,8 +340,7 @@ pub fn sample(which: u8) -> AllTypes {
         Outcome::Code(1, Opaque::default())
     };
     let values: &[i32] = if one { &[10, 20, 30] } else { &[10] };
-    a.list = linked::from_nodes(values.iter().map(|&value| Node { value, next: None }).collect())
-        .map(Box::new);
+    a.list = values.iter().map(|&value| Node { value }).collect();
     a.maybe = Some(Box::new(42));
     a.opt_prims = one.then(|| Box::new(sample_prims(2)));
     a

@@ -7,7 +7,7 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use xdr::{ByteString, Opaque, Quadruple, VarArray, linked};
+use xdr::{ByteString, List, Opaque, Quadruple, VarArray};
 
 use super::alltypes::{AllTypes, Color, Node, Outcome, Prims, Shape};
 
@@ -64,11 +64,9 @@ pub fn outcome() -> impl Strategy<Value = Outcome> {
     ]
 }
 
-pub fn list() -> impl Strategy<Value = Option<Box<Node>>> {
-    vec(any::<i32>(), 0..8).prop_map(|values| {
-        linked::from_nodes(values.into_iter().map(|value| Node { value, next: None }).collect())
-            .map(Box::new)
-    })
+pub fn list() -> impl Strategy<Value = List<Node>> {
+    vec(any::<i32>(), 0..8)
+        .prop_map(|values| values.into_iter().map(|value| Node { value }).collect())
 }
 
 pub fn alltypes() -> impl Strategy<Value = AllTypes> {

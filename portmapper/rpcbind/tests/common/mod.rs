@@ -158,14 +158,10 @@ pub fn text(b: &ByteString) -> String {
 
 /// A DUMP as (prog, vers, netid, addr, owner).
 pub fn entries(list: &RpcblistPtr) -> Vec<(u32, u32, String, String, String)> {
-    let mut out = Vec::new();
-    let mut node = list.as_deref();
-    while let Some(n) = node {
-        let m = &n.rpcb_map;
-        out.push((m.r_prog, m.r_vers, text(&m.r_netid), text(&m.r_addr), text(&m.r_owner)));
-        node = n.rpcb_next.as_deref();
-    }
-    out
+    list.iter()
+        .map(|n| &n.rpcb_map)
+        .map(|m| (m.r_prog, m.r_vers, text(&m.r_netid), text(&m.r_addr), text(&m.r_owner)))
+        .collect()
 }
 
 /// The entries of `list` for programs other than rpcbind's.
@@ -175,13 +171,7 @@ pub fn others(list: &RpcblistPtr) -> Vec<(u32, u32, String, String, String)> {
 
 /// A portmap v2 DUMP as (prog, vers, prot, port).
 pub fn mappings(list: &PmaplistPtr) -> Vec<(u32, u32, u32, u32)> {
-    let mut out = Vec::new();
-    let mut node = list.as_deref();
-    while let Some(n) = node {
-        out.push((n.map.prog, n.map.vers, n.map.prot, n.map.port));
-        node = n.next.as_deref();
-    }
-    out
+    list.iter().map(|n| (n.map.prog, n.map.vers, n.map.prot, n.map.port)).collect()
 }
 
 /// The universal address text of `s`.

@@ -139,10 +139,12 @@ impl<'de, T: Decode<'de>> Decode<'de> for List<T> {
             let mut items = Vec::new();
             while dec.read_bool().map_err(|e| e.in_element(items.len()))? {
                 if items.len() == items.capacity() {
-                    // This node and the TRUE or FALSE after it, and so for
-                    // every node the remaining bytes could still hold.
+                    // Doubling from one node (a short list costs no more
+                    // than its nodes), never past the nodes the remaining
+                    // bytes could still hold: this one and the TRUE or
+                    // FALSE after it, and so for every further node.
                     let fits = dec.remaining().len() / T::MIN_ENCODED_LEN.saturating_add(UNIT);
-                    items.reserve_exact(items.len().max(4).min(fits.max(1)));
+                    items.reserve_exact(items.len().max(1).min(fits.max(1)));
                 }
                 let item = T::decode(dec).map_err(|e| e.in_element(items.len()))?;
                 items.push(item);

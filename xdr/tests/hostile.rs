@@ -246,6 +246,23 @@ impl<'de> Decode<'de> for Forest {
     }
 }
 
+/// Found by the `xdr_generated` fuzz target: nested arrays of a recursive
+/// type each claiming as many elements as the remaining input could hold
+/// reserved them all at every level (memory = depth x input). Each level
+/// here claims 200 children and delivers one, then the input ends.
+#[test]
+fn nested_arrays_claiming_the_same_remaining_bytes_allocate_in_proportion() {
+    let mut input = Vec::new();
+    for _ in 0..200 {
+        input.extend_from_slice(&200u32.to_be_bytes());
+    }
+    input.resize(input.len() + 800, 0);
+    let (result, peak) = peak_heap(|| from_slice::<Forest>(&input).map(|_| ()));
+    assert!(result.is_err(), "the claims cannot all be met");
+    // 200 levels each reserving 200 children of 24 bytes would be 960 KB.
+    assert!(peak < 16 * input.len(), "{peak} bytes for {} of input", input.len());
+}
+
 /// Found by the `xdr_generated` fuzz target: a `tree children<>` nested
 /// a few thousand deep (12 bytes a level) overflowed the stack, as arrays
 /// did not count against the depth budget.

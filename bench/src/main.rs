@@ -3,7 +3,8 @@
 //! `bench.x`, on loopback. Prints medians and ratios as Markdown tables.
 //!
 //! Run with `cargo run --release -p rpc-bench`; `-- --quick` runs a tenth
-//! of the calls, `-- --only latency|throughput|echo|models` one section.
+//! of the calls, `-- --only latency|throughput|echo|models` one section,
+//! `-- --echo-size BYTES` the echo section's row of that payload size only.
 
 #![allow(clippy::print_stdout)] // A benchmark report prints its tables.
 
@@ -23,6 +24,11 @@ fn main() {
     let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let section = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let scale = |n: u32| if quick { (n / 10).max(10) } else { n };
+    let echo_size = args
+        .iter()
+        .position(|a| a == "--echo-size")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<usize>().ok());
     let dir = std::env::temp_dir().join(format!("rpc-bench-{}", std::process::id()));
     let c = c_peers::build(&dir);
     let c_server = c_peers::start_server(&c, dir.join("c.sock"));
@@ -36,7 +42,7 @@ fn main() {
         throughput(&c, &c_server, &pooled, &scale);
     }
     if section("echo") {
-        echo(&c, &c_server, &inline, &pooled, &scale);
+        echo(&c, &c_server, &inline, &pooled, &scale, echo_size);
     }
     if section("models") {
         models::batching(&c, &c_server, &pooled, scale(10_000));
@@ -124,6 +130,7 @@ fn echo(
     inline: &ours::OurServer,
     pooled: &ours::OurServer,
     scale: &dyn Fn(u32) -> u32,
+    only_size: Option<usize>,
 ) {
     println!("\n## Echo over TCP, sequential (median of {ROUNDS} runs)\n");
     println!(
@@ -132,6 +139,8 @@ fn echo(
     println!("|---|---|---|---|---|---|---|---|");
     for (label, size, count) in
         [("1 KiB", 1024, 20_000), ("64 KiB", 64 << 10, 2_000), ("1 MiB", 1 << 20, 200)]
+            .into_iter()
+            .filter(|&(_, size, _)| only_size.is_none_or(|s| s == size))
     {
         let n = scale(count);
         let to_pooled = ours::client(false, pooled.tcp);

@@ -14,6 +14,7 @@ use crate::client::Client;
 use crate::datagram::DatagramTransport;
 use crate::error::Error;
 use crate::link::{Dial, Link};
+use crate::loopback::tune_loopback;
 use crate::reply::xid_seed;
 use crate::resvport::bind_reserved;
 use crate::stream::StreamTransport;
@@ -156,6 +157,7 @@ impl ClientBuilder {
         let connect = || {
             let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
             socket.set_nodelay(true)?;
+            tune_loopback(&socket, addr);
             if self.reserved_port {
                 bind_reserved(&socket, addr.is_ipv6())?;
             }

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! * Transports: TCP, UDP and Unix stream sockets, IPv4 and IPv6, optionally
-//!   from a reserved source port.
+//!   from a reserved source port. Large calls leave in full TCP segments
+//!   and large replies are read straight into their buffer; loopback TCP
+//!   connections use the `reno` congestion control, which does not pace.
 //! * Call models: synchronous ([`Client::call`]); asynchronous
 //!   ([`Client::start`]), collected by waiting, waiting with a timeout,
 //!   polling or a callback ([`PendingCall`]); one-way
@@ -46,6 +48,7 @@ mod datagram;
 mod error;
 mod in_flight;
 mod link;
+mod loopback;
 mod pending;
 mod reply;
 mod resvport;
@@ -57,6 +60,7 @@ pub use auth::Auth;
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use error::{ClntStat, Error};
+pub use loopback::tune_loopback;
 pub use pending::PendingCall;
 pub use reply::{accepted_results, xid_seed};
 pub use resvport::RESERVED_PORTS;

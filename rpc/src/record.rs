@@ -4,7 +4,9 @@
 //! mark whose top bit says "last fragment" and whose other 31 bits give the
 //! fragment's length. [`fragments`] splits an outgoing message; the
 //! [`Reassembler`] rebuilds incoming records from bytes however they are
-//! chunked, refusing a record larger than its limit before storing it.
+//! chunked, refusing a record larger than its limit before storing it, and
+//! lets a transport read the body of a large fragment straight into the
+//! record ([`Reassembler::direct_buffer`]).
 
 /// The "last fragment" bit of a record mark.
 pub const LAST_FRAGMENT: u32 = 0x8000_0000;
@@ -48,14 +50,26 @@ pub struct RecordTooLarge {
     pub max: usize,
 }
 
+/// Fragment bodies with at least this many bytes still to come may be read
+/// straight into the record ([`Reassembler::direct_buffer`]).
+pub const DIRECT_MIN: usize = 64 << 10;
+
+/// A direct read may make room for the record to grow to this many times
+/// the bytes it holds (or [`DIRECT_MIN`], if more).
+const DIRECT_GROWTH: usize = 4;
+
 /// Rebuilds records from a byte stream.
 ///
 /// Memory held is at most the limit, and grows only as fragment bytes
-/// actually arrive: a mark announcing 2 GiB reserves nothing.
+/// actually arrive: a mark announcing 2 GiB reserves nothing, and room
+/// made for direct reads is at most four times the bytes received (or
+/// [`DIRECT_MIN`]).
 #[derive(Debug)]
 pub struct Reassembler {
     max_record: usize,
     record: Vec<u8>,
+    /// Bytes of `record` accounted for (a direct read appends beyond it).
+    stored: usize,
     header: [u8; 4],
     header_len: usize,
     /// Bytes of the current fragment still to come, once its mark is read.
@@ -70,6 +84,7 @@ impl Reassembler {
         Reassembler {
             max_record,
             record: Vec::new(),
+            stored: 0,
             header: [0; 4],
             header_len: 0,
             fragment_left: 0,
@@ -116,16 +131,57 @@ impl Reassembler {
             }
             let take = self.fragment_left.min(input.len());
             self.record.extend_from_slice(&input[..take]);
-            self.fragment_left -= take;
             *input = &input[take..];
-            if self.fragment_left > 0 {
+            if let Some(record) = self.stored(take) {
+                return Ok(Some(record));
+            }
+            if self.in_fragment {
                 return Ok(None);
             }
-            self.in_fragment = false;
-            if self.last {
-                return Ok(Some(std::mem::take(&mut self.record)));
-            }
         }
+    }
+
+    /// The record, for reading the current fragment's next bytes straight
+    /// into it (no copy through a read buffer), when at least
+    /// [`DIRECT_MIN`] bytes of a fragment body are still to come. Its
+    /// spare capacity is not zero and holds no more than the bytes still
+    /// to come: append into it only (as `rustix::buffer::spare_capacity`
+    /// does), then call [`Reassembler::appended`].
+    pub fn direct_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        if !self.in_fragment || self.fragment_left < DIRECT_MIN {
+            return None;
+        }
+        let len = self.record.len();
+        if self.record.capacity() == len {
+            let room = len.saturating_mul(DIRECT_GROWTH).max(DIRECT_MIN) - len;
+            self.record.reserve_exact(room.min(self.fragment_left));
+        }
+        let spare = self.record.capacity() - len;
+        (spare > 0 && spare <= self.fragment_left).then_some(&mut self.record)
+    }
+
+    /// Takes into account what was appended to the
+    /// [`Reassembler::direct_buffer`]; returns the record if it is complete.
+    pub fn appended(&mut self) -> Option<Vec<u8>> {
+        let n = self.record.len().saturating_sub(self.stored).min(self.fragment_left);
+        self.record.truncate(self.stored + n);
+        self.stored(n)
+    }
+
+    /// Counts `n` bytes of the current fragment as stored; returns the
+    /// record when they complete it.
+    fn stored(&mut self, n: usize) -> Option<Vec<u8>> {
+        self.stored += n;
+        self.fragment_left -= n;
+        if self.fragment_left > 0 {
+            return None;
+        }
+        self.in_fragment = false;
+        if !self.last {
+            return None;
+        }
+        self.stored = 0;
+        Some(std::mem::take(&mut self.record))
     }
 }
 
@@ -176,6 +232,69 @@ mod tests {
         assert_eq!(r.decode(&mut input), Ok(None));
         assert_eq!(r.buffered(), 0);
         assert!(input.is_empty());
+    }
+
+    /// Feeds `wire` to `r` as a socket would, at most `cut` bytes a read:
+    /// straight into the record whenever the reassembler offers it,
+    /// through [`Reassembler::decode`] otherwise. Checks that the room made
+    /// is at most four times the bytes stored, or [`DIRECT_MIN`].
+    fn read_like_a_socket(r: &mut Reassembler, wire: &[u8], cut: usize) -> Vec<Vec<u8>> {
+        let (mut records, mut rest) = (Vec::new(), wire);
+        while !rest.is_empty() {
+            if let Some(buf) = r.direct_buffer() {
+                let stored = buf.len();
+                assert!(buf.capacity() <= (stored * DIRECT_GROWTH).max(DIRECT_MIN));
+                let n = (buf.capacity() - stored).min(cut).min(rest.len());
+                buf.extend_from_slice(&rest[..n]);
+                rest = &rest[n..];
+                records.extend(r.appended());
+            } else {
+                let mut chunk = &rest[..cut.min(rest.len())];
+                rest = &rest[chunk.len()..];
+                while let Some(record) = r.decode(&mut chunk).unwrap() {
+                    records.push(record);
+                }
+            }
+        }
+        records
+    }
+
+    #[test]
+    fn large_fragments_are_read_in_place() {
+        let sizes = [300_000, 5, 70_000, 1 << 20];
+        let messages: Vec<Vec<u8>> =
+            sizes.iter().map(|&n| (0..n).map(|i| i as u8).collect()).collect();
+        let wire: Vec<u8> = messages.iter().flat_map(|m| framed(m, 400_000)).collect();
+        for cut in [1000, 65_536, 200_000, usize::MAX] {
+            let mut r = Reassembler::new(2 << 20);
+            assert_eq!(read_like_a_socket(&mut r, &wire, cut), messages, "cut {cut}");
+            assert!(r.is_idle());
+        }
+        // Nor do direct reads take the bytes after the fragment.
+        let wire = [framed(&[1; 100_000], 70_000), framed(&[2; 3], 10)].concat();
+        let mut r = Reassembler::new(1 << 20);
+        assert_eq!(read_like_a_socket(&mut r, &wire, usize::MAX), [vec![1; 100_000], vec![2; 3]]);
+    }
+
+    #[test]
+    fn a_mark_announcing_a_mebibyte_makes_room_for_what_arrived_only() {
+        let wire = framed(&[9; 1 << 20], MAX_FRAGMENT);
+        let mut r = Reassembler::new(2 << 20);
+        let mut input = &wire[..14];
+        assert_eq!(r.decode(&mut input), Ok(None));
+        let buf = r.direct_buffer().unwrap();
+        assert_eq!((buf.len(), buf.capacity()), (10, DIRECT_MIN));
+    }
+
+    #[test]
+    fn bytes_appended_past_the_fragment_are_dropped() {
+        let wire = framed(&[9; 100_000], MAX_FRAGMENT);
+        let mut r = Reassembler::new(1 << 20);
+        let mut input = &wire[..14];
+        assert_eq!(r.decode(&mut input), Ok(None));
+        r.direct_buffer().unwrap().extend_from_slice(&[9; 200_000]);
+        assert_eq!(r.appended(), Some(vec![9; 100_000]));
+        assert!(r.is_idle());
     }
 
     proptest! {

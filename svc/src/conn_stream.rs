@@ -5,79 +5,28 @@
 //! to one.
 
 use std::borrow::Cow;
-use std::io::{self, Read, Write};
+use std::io;
 use std::sync::Arc;
 use std::time::Instant;
 
-use mio::net::{TcpStream, UnixStream};
-use mio::{Interest, Registry as MioRegistry, Token, event::Source};
 use rpc::record::{LAST_FRAGMENT, Reassembler};
 
 use crate::call::{self, Origin, Outcome};
 use crate::event_loop::{Cx, Next};
 use crate::out_queue::OutQueue;
 use crate::sequencer::{Sequencer, Start};
+use crate::stream::Stream;
 use crate::workers::{Job, WorkerPool};
 
 /// Reads per service before other connections get their turn.
 const READ_BUDGET: usize = 16;
 
-/// A connected stream socket.
-pub(crate) enum Stream {
-    /// TCP.
-    Tcp(TcpStream),
-    /// Unix.
-    Unix(UnixStream),
-}
-
-impl Read for Stream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.read(buf),
-            Stream::Unix(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write(buf),
-            Stream::Unix(s) => s.write(buf),
-        }
-    }
-
-    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
-        match self {
-            Stream::Tcp(s) => s.write_vectored(bufs),
-            Stream::Unix(s) => s.write_vectored(bufs),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Source for Stream {
-    fn register(&mut self, r: &MioRegistry, token: Token, interests: Interest) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.register(r, token, interests),
-            Stream::Unix(s) => s.register(r, token, interests),
-        }
-    }
-
-    fn reregister(&mut self, r: &MioRegistry, token: Token, interests: Interest) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.reregister(r, token, interests),
-            Stream::Unix(s) => s.reregister(r, token, interests),
-        }
-    }
-
-    fn deregister(&mut self, r: &MioRegistry) -> io::Result<()> {
-        match self {
-            Stream::Tcp(s) => s.deregister(r),
-            Stream::Unix(s) => s.deregister(r),
+/// Runs `read` again while it is interrupted.
+fn retrying(mut read: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match read() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
         }
     }
 }
@@ -262,26 +211,49 @@ impl Conn {
     }
 
     /// Reads once; true when something happened (bytes or end of stream).
+    /// The rest of a large fragment is read straight into its record; other
+    /// bytes go through the loop's read buffer.
     fn read_some(&mut self, cx: &mut Cx<'_>) -> Result<bool, Fatal> {
-        let buf = std::mem::take(&mut cx.read_buf);
-        let result = loop {
-            match self.stream.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other,
+        if let Some(record) = self.reasm.direct_buffer() {
+            let read = retrying(|| self.stream.recv_into(record));
+            if self.bytes_read(read, cx.now)?.is_some() {
+                if let Some(record) = self.reasm.appended() {
+                    self.on_record(Cow::Owned(record), cx)?;
+                }
+                return Ok(true);
             }
+            return Ok(self.eof);
+        }
+        let buf = std::mem::take(&mut cx.read_buf);
+        let read = retrying(|| self.stream.recv(buf));
+        let outcome = match self.bytes_read(read, cx.now) {
+            Ok(Some(n)) => self.consume(&buf[..n], cx).map(|()| true),
+            Ok(None) => Ok(self.eof),
+            Err(Fatal) => Err(Fatal),
         };
-        let outcome = match result {
+        cx.read_buf = buf;
+        outcome
+    }
+
+    /// What a read returned: `Some(n)` bytes, or `None` at the end of the
+    /// stream (`eof` is set) or when there was nothing to read.
+    fn bytes_read(
+        &mut self,
+        read: io::Result<usize>,
+        now: Instant,
+    ) -> Result<Option<usize>, Fatal> {
+        match read {
             Ok(0) => {
                 self.eof = true;
-                Ok(true)
+                Ok(None)
             }
             Ok(n) => {
-                self.last_active = cx.now;
-                self.consume(&buf[..n], cx).map(|()| true)
+                self.last_active = now;
+                Ok(Some(n))
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 self.readable = false;
-                Ok(false)
+                Ok(None)
             }
             Err(e) => {
                 log::debug!(
@@ -291,9 +263,7 @@ impl Conn {
                 );
                 Err(Fatal)
             }
-        };
-        cx.read_buf = buf;
-        outcome
+        }
     }
 
     /// Decodes records from `input` and starts their calls; what arrives

@@ -12,7 +12,7 @@ use mio::net::{TcpListener, UnixListener};
 use mio::{Events, Interest, Poll, Token, Waker};
 
 use crate::call::Origin;
-use crate::conn_stream::{Conn, Stream};
+use crate::conn_stream::Conn;
 use crate::context::{PeerAddr, Transport};
 use crate::duplicate_cache::ReplyCache;
 use crate::error::Result;
@@ -20,6 +20,7 @@ use crate::limits::Limits;
 use crate::listener::UnixPath;
 use crate::peercred;
 use crate::registry::Registry;
+use crate::stream::Stream;
 use crate::udp::UdpEndpoint;
 use crate::workers::{Completion, Mailbox, WorkerPool};
 
@@ -355,6 +356,7 @@ impl EventLoop {
                     if let Err(e) = s.set_nodelay(true) {
                         log::debug!("TCP_NODELAY for {addr}: {e}");
                     }
+                    clnt::tune_loopback(&s, addr);
                     let origin = Origin {
                         transport: Transport::Tcp,
                         peer: PeerAddr::Inet(addr),

@@ -12,7 +12,11 @@
 //!   I/O thread (single-threaded, lowest latency, no isolation).
 //! * **Throughput.** Each read takes as many records as arrived; all the
 //!   replies queued on a connection leave in one vectored write; a record
-//!   that arrived whole in one fragment is decoded in place, without a copy.
+//!   that arrived whole in one fragment is decoded in place, without a copy,
+//!   and the body of a large fragment is read straight into its record.
+//!   Writes are 64 KiB slices, sent with `MSG_MORE` while more are queued,
+//!   so that TCP sends full segments; loopback TCP connections use the
+//!   `reno` congestion control, which does not pace.
 //! * **Limits** ([`Limits`]): record size (checked before the bytes are
 //!   stored), connections (the idlest, of the newcomer's transport first,
 //!   is evicted to make room), idle timeout, calls in flight and reply
@@ -58,6 +62,7 @@ mod registry;
 mod sequencer;
 mod server;
 mod socket_path;
+mod stream;
 mod udp;
 mod workers;
 

@@ -3,7 +3,7 @@
 //! keep their own, and everything queued goes out in one vectored write.
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Write};
+use std::io::{self, IoSlice};
 
 /// Replies are packed into one buffer until it holds this many bytes.
 const PACK_LIMIT: usize = 64 << 10;
@@ -18,6 +18,14 @@ const MAX_SLICES: usize = 64;
 const MAX_WRITE: usize = 64 << 10;
 /// Written-out buffers up to this capacity are kept for reuse.
 const RECYCLE_LIMIT: usize = 256 << 10;
+
+/// Where queued bytes are written: a connection's socket.
+pub(crate) trait Sink {
+    /// Writes a prefix of `slices` and returns its length. `more` says that
+    /// more bytes follow at once: a TCP socket then holds back a partly
+    /// filled segment to complete it with them (`MSG_MORE`).
+    fn send(&mut self, slices: &[IoSlice<'_>], more: bool) -> io::Result<usize>;
+}
 
 /// Reply bytes waiting for the socket.
 #[derive(Debug, Default)]
@@ -81,7 +89,11 @@ impl OutQueue {
 
     /// Writes as much as one vectored write takes; returns the bytes
     /// written (0 only when nothing was queued or the peer takes nothing).
-    pub(crate) fn write_to<W: Write>(&mut self, w: &mut W) -> io::Result<usize> {
+    /// A write that leaves bytes queued says so to the sink (`more`): with
+    /// `TCP_NODELAY` every 64 KiB write would otherwise end in a tiny
+    /// segment of its own (the loopback MSS is 65483 bytes), each waking
+    /// the reader.
+    pub(crate) fn write_to<S: Sink>(&mut self, sink: &mut S) -> io::Result<usize> {
         if self.queued == 0 {
             return Ok(0);
         }
@@ -100,7 +112,8 @@ impl OutQueue {
                     break;
                 }
             }
-            if count == 1 { w.write(&slices[0])? } else { w.write_vectored(&slices[..count])? }
+            let offered = MAX_WRITE - budget;
+            sink.send(&slices[..count], self.queued > offered)?
         };
         self.consume(written);
         Ok(written)
@@ -137,22 +150,32 @@ impl OutQueue {
 mod tests {
     use super::*;
 
-    /// A writer taking at most `chunk` bytes per call.
+    /// A sink taking at most `chunk` bytes per call, noting each call's
+    /// `more` flag.
     struct Trickle {
         got: Vec<u8>,
         chunk: usize,
         calls: usize,
+        more: Vec<bool>,
     }
 
-    impl Write for Trickle {
-        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-            self.calls += 1;
-            let n = buf.len().min(self.chunk);
-            self.got.extend_from_slice(&buf[..n]);
-            Ok(n)
+    impl Trickle {
+        fn new(chunk: usize) -> Trickle {
+            Trickle { got: Vec::new(), chunk, calls: 0, more: Vec::new() }
         }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
+    }
+
+    impl Sink for Trickle {
+        fn send(&mut self, slices: &[IoSlice<'_>], more: bool) -> io::Result<usize> {
+            self.calls += 1;
+            self.more.push(more);
+            let mut left = self.chunk;
+            for slice in slices {
+                let n = slice.len().min(left);
+                self.got.extend_from_slice(&slice[..n]);
+                left -= n;
+            }
+            Ok(self.chunk - left)
         }
     }
 
@@ -170,11 +193,12 @@ mod tests {
             }
         }
         assert_eq!(q.len(), expected.len());
-        let mut w = Trickle { got: Vec::new(), chunk: 777, calls: 0 };
+        let mut w = Trickle::new(777);
         while !q.is_empty() {
             q.write_to(&mut w).unwrap();
         }
         assert_eq!(w.got, expected);
+        assert_eq!(w.more.last(), Some(&false), "the last write pushes");
         assert_eq!(q.write_to(&mut w).unwrap(), 0);
     }
 
@@ -184,7 +208,7 @@ mod tests {
         for _ in 0..64 {
             q.push(vec![1; 28]);
         }
-        let mut w = Trickle { got: Vec::new(), chunk: usize::MAX, calls: 0 };
+        let mut w = Trickle::new(usize::MAX);
         q.append_with(|b| b.extend_from_slice(&[2; 28]));
         q.write_to(&mut w).unwrap();
         assert_eq!((w.calls, w.got.len()), (1, 65 * 28));
@@ -192,16 +216,18 @@ mod tests {
     }
 
     #[test]
-    fn a_large_reply_leaves_in_slices_of_at_most_max_write() {
+    fn a_large_reply_leaves_in_slices_of_at_most_max_write_flagged_more_but_the_last() {
         let mut q = OutQueue::default();
         let reply: Vec<u8> = (0..(1 << 20) + 5).map(|i| i as u8).collect();
         q.push(reply.clone());
-        let mut w = Trickle { got: Vec::new(), chunk: usize::MAX, calls: 0 };
+        let mut w = Trickle::new(usize::MAX);
         while !q.is_empty() {
             let n = q.write_to(&mut w).unwrap();
             assert!(n <= MAX_WRITE, "one write took {n} bytes");
         }
         assert_eq!(w.got, reply);
         assert_eq!(w.calls, reply.len().div_ceil(MAX_WRITE));
+        assert_eq!(w.more.iter().filter(|&&more| !more).count(), 1);
+        assert_eq!(w.more.last(), Some(&false));
     }
 }

@@ -1,12 +1,14 @@
 //! Worker pool behaviour: a slow procedure stalls nobody else (the
-//! acceptance test), replies on one connection complete out of order, and
-//! a client pipelining past the limits is throttled by backpressure.
+//! acceptance test), replies on one connection complete out of order
+//! (large ones arrive whole among small ones, even when the socket
+//! fills), and a client pipelining past the limits is throttled by
+//! backpressure.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::sync::atomic::Ordering;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -70,6 +72,49 @@ fn replies_on_one_connection_complete_out_of_order() {
         order.push(tcp.recv_reply().0);
     }
     assert_eq!(order.last(), Some(&1), "the slow call finished last: {order:?}");
+}
+
+/// Sends ECHO calls of 300 KiB to 700 KiB (each filled with its xid),
+/// worker-run, between NULL calls the I/O thread answers at once, all from
+/// another thread; reads nothing for a while, then checks that every
+/// reply arrives whole.
+fn large_replies_race<S: Read + Write + Send + 'static>(mut client: StreamClient<S>, writer: S) {
+    let count = 40u32;
+    let size = |xid: u32| (xid % 4 == 0).then(|| 300_000 + xid as usize * 10_000);
+    let writer = thread::spawn(move || {
+        let mut writer = writer;
+        for xid in 0..count {
+            let msg = match size(xid) {
+                Some(n) => {
+                    let payload = opaque(&vec![xid as u8; n]);
+                    call_message(xid, 2, (PROG, 1, ECHO), OpaqueAuth::NONE, &payload)
+                }
+                None => call_message(xid, 2, (PROG, 1, NULL), OpaqueAuth::NONE, &[]),
+            };
+            writer.write_all(&rpc::record::single_fragment(&msg)).unwrap();
+        }
+    });
+    thread::sleep(Duration::from_millis(300));
+    let mut seen = vec![false; count as usize];
+    for _ in 0..count {
+        let (xid, reply) = client.recv_reply();
+        let payload = size(xid).map_or_else(Vec::new, |n| opaque(&vec![xid as u8; n]));
+        assert_eq!(reply, Reply::Success(payload), "xid {xid}");
+        assert!(!std::mem::replace(&mut seen[xid as usize], true));
+    }
+    writer.join().unwrap();
+}
+
+#[test]
+fn large_replies_from_workers_arrive_whole_to_a_client_reading_late() {
+    let server = start(4, Limits::default());
+    let tcp = StreamClient::tcp(server.tcp);
+    socket2::SockRef::from(&tcp.stream).set_recv_buffer_size(64 << 10).unwrap();
+    let writer = tcp.stream.try_clone().unwrap();
+    large_replies_race(tcp, writer);
+    let unix = StreamClient::unix(&server.unix);
+    let writer = unix.stream.try_clone().unwrap();
+    large_replies_race(unix, writer);
 }
 
 /// Pipelines `count` GATE calls of `size` bytes each from a writer thread;

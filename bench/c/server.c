@@ -5,7 +5,6 @@
  * serves until its stdin closes.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +42,8 @@ int bench_prog_1_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r)
     return 1;
 }
 
-static void *exit_on_stdin_eof(void *arg)
-{
-    char c;
-    (void)arg;
-    while (read(0, &c, 1) > 0)
-        ;
-    _exit(0);
-}
+/* tests/support/c/stdin_watchdog.c: exits when stdin closes. */
+void start_stdin_watchdog(void);
 
 static int loopback_socket(int type)
 {
@@ -93,7 +86,6 @@ static SVCXPRT *unix_transport(const char *path)
 
 int main(int argc, char **argv)
 {
-    pthread_t watchdog;
     if (argc > 1) {
         SVCXPRT *local = unix_transport(argv[1]);
         if (!local || !svc_register(local, BENCH_PROG, BENCH_V1, bench_prog_1, 0)) {
@@ -104,7 +96,7 @@ int main(int argc, char **argv)
     int tcp_sock = loopback_socket(SOCK_STREAM), udp_sock = loopback_socket(SOCK_DGRAM);
     SVCXPRT *tcp = svctcp_create(tcp_sock, 0, 0);
     SVCXPRT *udp = svcudp_bufcreate(udp_sock, 65000, 65000);
-    pthread_create(&watchdog, NULL, exit_on_stdin_eof, NULL);
+    start_stdin_watchdog();
     if (!tcp || !udp || !svc_register(tcp, BENCH_PROG, BENCH_V1, bench_prog_1, 0) ||
         !svc_register(udp, BENCH_PROG, BENCH_V1, bench_prog_1, 0)) {
         fprintf(stderr, "server: cannot serve\n");

@@ -4,7 +4,6 @@
  * until its stdin closes (the test process holds the other end).
  */
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +81,8 @@ void *weak_1_svc(void *arg, struct svc_req *req)
 int clnttest_1_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r) { (void)t; (void)f; (void)r; return 1; }
 int clnttest_2_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r) { (void)t; (void)f; (void)r; return 1; }
 
-static void *exit_on_stdin_eof(void *arg)
-{
-    char c;
-    (void)arg;
-    while (read(0, &c, 1) > 0)
-        ;
-    _exit(0);
-}
+/* tests/support/c/stdin_watchdog.c: exits when stdin closes. */
+void start_stdin_watchdog(void);
 
 static int bound_socket(int type, int *port)
 {
@@ -115,8 +108,7 @@ static int bound_socket(int type, int *port)
 int main(void)
 {
     int tcp_port, udp_port;
-    pthread_t watchdog;
-    pthread_create(&watchdog, NULL, exit_on_stdin_eof, NULL);
+    start_stdin_watchdog();
     SVCXPRT *tcp = svctcp_create(bound_socket(SOCK_STREAM, &tcp_port), 0, 0);
     SVCXPRT *udp = svcudp_create(bound_socket(SOCK_DGRAM, &udp_port));
     if (!tcp || !udp) {

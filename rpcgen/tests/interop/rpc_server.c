@@ -6,7 +6,6 @@
  * ADD sums, CONCAT repeats a then b `times` times, CHECK compares a pair.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,14 +91,8 @@ int everything_prog_2_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r)
     return 1;
 }
 
-static void *exit_on_stdin_eof(void *arg)
-{
-    char c;
-    (void)arg;
-    while (read(0, &c, 1) > 0)
-        ;
-    _exit(0);
-}
+/* tests/support/c/stdin_watchdog.c: exits when stdin closes. */
+void start_stdin_watchdog(void);
 
 static int loopback_socket(int type, int *port)
 {
@@ -122,10 +115,9 @@ static int loopback_socket(int type, int *port)
 int main(void)
 {
     int tcp_port, udp_port;
-    pthread_t watchdog;
     SVCXPRT *tcp = svctcp_create(loopback_socket(SOCK_STREAM, &tcp_port), 0, 0);
     SVCXPRT *udp = svcudp_bufcreate(loopback_socket(SOCK_DGRAM, &udp_port), 65000, 65000);
-    pthread_create(&watchdog, NULL, exit_on_stdin_eof, NULL);
+    start_stdin_watchdog();
     if (!tcp || !udp ||
         !svc_register(tcp, EVERYTHING_PROG, EVERYTHING_V1, everything_prog_1, 0) ||
         !svc_register(tcp, EVERYTHING_PROG, EVERYTHING_V2, everything_prog_2, 0) ||

@@ -5,7 +5,6 @@
  * Prints the port, serves until its stdin closes.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,18 +54,11 @@ int call_models_1_freeresult(SVCXPRT *t, xdrproc_t f, caddr_t r)
     return 1;
 }
 
-static void *exit_on_stdin_eof(void *arg)
-{
-    char c;
-    (void)arg;
-    while (read(0, &c, 1) > 0)
-        ;
-    _exit(0);
-}
+/* tests/support/c/stdin_watchdog.c: exits when stdin closes. */
+void start_stdin_watchdog(void);
 
 int main(void)
 {
-    pthread_t watchdog;
     struct sockaddr_in sin;
     socklen_t len = sizeof sin;
     int s = socket(AF_INET, SOCK_STREAM, 0);
@@ -82,7 +74,7 @@ int main(void)
         fprintf(stderr, "server: cannot serve\n");
         return 1;
     }
-    pthread_create(&watchdog, NULL, exit_on_stdin_eof, NULL);
+    start_stdin_watchdog();
     getsockname(s, (struct sockaddr *)&sin, &len);
     printf("%d\n", ntohs(sin.sin_port));
     fflush(stdout);

@@ -6,6 +6,10 @@ use std::process::Command;
 /// The packages the C peers need, as the line to run.
 pub const INSTALL_HINT: &str = "apt-get install -y gcc rpcsvc-proto libtirpc-dev";
 
+/// Linked into every program: `void start_stdin_watchdog(void)` ends the
+/// program when its standard input closes (servers call it first thing).
+const STDIN_WATCHDOG: &str = "c/stdin_watchdog.c";
+
 /// A C program built from a `.x` file and hand-written C sources.
 #[derive(Debug, Clone)]
 pub struct CPeer {
@@ -85,6 +89,7 @@ impl CPeer {
         for source in &self.sources {
             c_files.push(copy_into(source, dir));
         }
+        c_files.push(copy_into(&Path::new(env!("CARGO_MANIFEST_DIR")).join(STDIN_WATCHDOG), dir));
         let mut args = vec!["-O2", "-w", "-pthread", "-I/usr/include/tirpc", "-o", name];
         args.extend(c_files.iter().map(String::as_str));
         args.push("-ltirpc");

@@ -317,10 +317,8 @@ fn server_closing_fails_waiting_calls_promptly() {
 
 #[test]
 fn unix_and_ipv6_transports() {
-    let dir = std::env::temp_dir().join(format!("clnt-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = test_support::ScratchDir::new("clnt-test");
     let path = dir.join("sock");
-    let _ = std::fs::remove_file(&path);
     let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
     let peer = thread::spawn(move || {
         use std::io::{Read, Write};
@@ -342,7 +340,6 @@ fn unix_and_ipv6_transports() {
     let client = ClientBuilder::new(PROG, 1).unix(&path).unwrap();
     assert_eq!(client.call::<(), u32>(1, &()).unwrap(), 42);
     peer.join().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
 
     match std::net::TcpListener::bind("[::1]:0") {
         Ok(listener) => {

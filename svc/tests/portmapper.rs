@@ -118,10 +118,8 @@ impl Dispatch for Nothing {
 #[test]
 fn registers_each_program_on_each_listener_and_unregisters_at_shutdown() {
     let (fake, pmap) = fake(false);
-    let dir = std::env::temp_dir().join(format!("svc-advertise-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = test_support::ScratchDir::new("svc-advertise");
     let socket = dir.join("server.sock");
-    let _ = std::fs::remove_file(&socket);
     let server = Server::builder()
         .register(0x2000_0101, 1, Nothing)
         .register(0x2000_0101, 2, Nothing)
@@ -152,7 +150,6 @@ fn registers_each_program_on_each_listener_and_unregisters_at_shutdown() {
         .map(|(_, p, v, n, _)| ("unset", *p, *v, n.clone(), String::new()))
         .collect();
     assert_eq!(*fake.calls.lock().unwrap(), unsets, "unregistered at shutdown");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -16,7 +16,7 @@ use test_support::workspace_bin;
 #[test]
 fn c_programs_register_signal_and_get_errno() {
     let dir = c_dir();
-    let (shared, static_) = (c_example(&dir, true), c_example(&dir, false));
+    let (shared, static_) = (c_example(dir.path(), true), c_example(dir.path(), false));
     let mut cluster = LocalCluster::start(&workspace_bin("dpc"), &dir.join("cluster"), 2).unwrap();
     let two_socket = cluster.nodes()[1].socket.clone();
 
@@ -61,5 +61,4 @@ fn c_programs_register_signal_and_get_errno() {
         .unwrap();
     assert!(text(&no_daemon).starts_with("error 111:"), "no daemon: ECONNREFUSED");
     drop((worker, cluster));
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -191,7 +191,7 @@ fn signals_cross_hosts_from_rust_and_c() {
     let Some(proof) = isolate("signals_cross_hosts_from_rust_and_c") else { return };
     let cluster = Cluster::start(&proof);
     let dir = c_dir();
-    let (shared, static_) = (c_example(&dir, true), c_example(&dir, false));
+    let (shared, static_) = (c_example(dir.path(), true), c_example(dir.path(), false));
 
     // Rust: a process on A signals a worker on B.
     let on_b = cluster.worker_b(None);
@@ -269,7 +269,8 @@ fn faults_are_reported_and_survived() {
     assert_eq!(names().unregister(&exact).unwrap(), DpcStatus::DpcPermission);
     assert!(matches!(lookup(on_a.id), DpcLookupRes::DpcOk(_)));
     // ... and through the C interface, for another process's id: EPERM.
-    let shared = c_example(&c_dir(), true);
+    let dir = c_dir();
+    let shared = c_example(dir.path(), true);
     let out = Command::new(&shared).args(["uregist", &on_a.id.to_string()]).output().unwrap();
     assert!(text(&out).starts_with("error 1:"), "uregist of another's id: {}", text(&out));
     assert!(matches!(lookup(on_a.id), DpcLookupRes::DpcOk(_)));

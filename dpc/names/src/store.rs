@@ -233,23 +233,18 @@ mod tests {
     use std::path::PathBuf;
     use std::process::{Command, Stdio};
 
-    /// A fresh path under the temp directory, removed on drop.
-    struct TempDb(PathBuf);
+    /// A database path in a fresh directory, below a subdirectory that
+    /// does not exist yet (open creates it); the directory is removed on
+    /// drop.
+    struct TempDb {
+        path: PathBuf,
+        _dir: test_support::ScratchDir,
+    }
 
     impl TempDb {
         fn new(name: &str) -> TempDb {
-            let dir =
-                std::env::temp_dir().join(format!("dpc-names-store-{}-{name}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            TempDb(dir.join("sub").join("names.redb"))
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            if let Some(dir) = self.0.parent().and_then(Path::parent) {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+            let dir = test_support::ScratchDir::new(&format!("dpc-names-store-{name}"));
+            TempDb { path: dir.join("sub").join("names.redb"), _dir: dir }
         }
     }
 
@@ -264,13 +259,13 @@ mod tests {
     #[test]
     fn entries_and_counter_survive_close_and_reopen() {
         let db = TempDb::new("reopen");
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         assert_eq!(store.register("127.0.0.1", 10, 110).unwrap(), 1);
         assert_eq!(store.register("10.0.0.2", 20, 120).unwrap(), 2);
         assert_eq!(store.register("::1", 30, u64::MAX).unwrap(), 3);
         drop(store);
 
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         assert_eq!(store.lookup(1).unwrap(), Some(entry(1, "127.0.0.1", 10, 110)));
         assert_eq!(store.lookup(2).unwrap(), Some(entry(2, "10.0.0.2", 20, 120)));
         assert_eq!(store.lookup(3).unwrap(), Some(entry(3, "::1", 30, u64::MAX)));
@@ -281,7 +276,7 @@ mod tests {
     #[test]
     fn ids_are_never_reused_after_unregister_and_reopen() {
         let db = TempDb::new("reuse");
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         let a = store.register("127.0.0.1", 1, 5).unwrap();
         let b = store.register("127.0.0.1", 2, 5).unwrap();
         assert_eq!(store.unregister(&entry(b, "127.0.0.1", 2, 5)).unwrap(), Removal::Removed);
@@ -289,7 +284,7 @@ mod tests {
         assert_eq!(store.lookup(a).unwrap(), None);
         drop(store);
 
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         let page = store.list(0, 100).unwrap();
         assert!(page.entries.is_empty() && !page.more);
         let c = store.register("127.0.0.1", 3, 5).unwrap();
@@ -300,7 +295,7 @@ mod tests {
     #[test]
     fn a_mismatch_or_unknown_id_changes_nothing() {
         let db = TempDb::new("mismatch");
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         let id = store.register("127.0.0.7", 77, 700).unwrap();
         let registered = entry(id, "127.0.0.7", 77, 700);
         for wrong in [
@@ -322,7 +317,7 @@ mod tests {
     #[test]
     fn pages_cover_the_table_in_order() {
         let db = TempDb::new("paging");
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         for pid in 1..=600 {
             store.register("127.0.0.1", pid, 1000 + pid as u64).unwrap();
         }
@@ -364,13 +359,13 @@ mod tests {
     #[test]
     fn a_second_open_of_the_same_file_is_refused() {
         let db = TempDb::new("locked");
-        let first = Store::open(&db.0).unwrap();
-        match Store::open(&db.0) {
-            Err(Error::StoreLocked { path }) => assert_eq!(path, db.0),
+        let first = Store::open(&db.path).unwrap();
+        match Store::open(&db.path) {
+            Err(Error::StoreLocked { path }) => assert_eq!(path, db.path),
             other => panic!("expected StoreLocked, got {other:?}"),
         }
         drop(first);
-        assert!(Store::open(&db.0).is_ok(), "the lock goes with the first store");
+        assert!(Store::open(&db.path).is_ok(), "the lock goes with the first store");
     }
 
     /// The environment variable that makes
@@ -392,13 +387,13 @@ mod tests {
         let status = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "store::tests::acknowledged_registrations_survive_abort"])
             .args(["--test-threads", "1"])
-            .env(CRASH_CHILD, &db.0)
+            .env(CRASH_CHILD, &db.path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .unwrap();
         assert_eq!(status.signal(), Some(6), "the child must have aborted: {status}");
-        let store = Store::open(&db.0).unwrap();
+        let store = Store::open(&db.path).unwrap();
         let page = store.list(0, 10).unwrap();
         assert_eq!(ids(&page), vec![1, 2, 3]);
         assert_eq!(store.lookup(3).unwrap(), Some(entry(3, "127.0.0.1", 3, 9)));

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
@@ -15,24 +14,13 @@ use dpc_names::{NameServer, Options};
 const TIMEOUT: Duration = Duration::from_secs(5);
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
-/// A directory for one test, removed on drop.
-struct Dir(PathBuf);
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn clients_find_the_name_server_through_the_portmapper() {
-    let dir = Dir(std::env::temp_dir().join(format!("dpc-names-advertise-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir.0);
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let socket = dir.0.join("rpcbind.sock");
+    let dir = test_support::ScratchDir::new("dpc-names-advertise");
+    let socket = dir.join("rpcbind.sock");
 
     let args = ["rpcbind", "-f", "--listen", "127.0.0.1", "--port", "0", "--socket"];
-    let state = dir.0.join("state");
+    let state = dir.join("state");
     let rpcbind_opts = rpcbind::Options::parse_from(args.iter().map(|s| s.to_string()).chain([
         socket.display().to_string(),
         "--state-dir".to_owned(),
@@ -48,7 +36,7 @@ fn clients_find_the_name_server_through_the_portmapper() {
     let opts = Options {
         listen: LOOPBACK,
         port: 0,
-        db: dir.0.join("names.redb"),
+        db: dir.join("names.redb"),
         pmap_port,
         rpcbind_socket: socket,
         no_advertise: false,

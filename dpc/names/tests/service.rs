@@ -6,7 +6,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dpc::proto::names::{
     DPC_LIST_MAX, DPC_NAMES_PROG, DPC_NAMES_V1, DpcEntry, DpcListArgs, DpcLocation, DpcLookupRes,
@@ -14,31 +13,19 @@ use dpc::proto::names::{
 };
 use dpc_names::{Error, NameServer, Options, ServerHandle};
 use oncrpc::clnt::{self, ClientBuilder};
+use test_support::ScratchDir;
 
 /// A store path unique to one test, its directory removed on drop.
-struct TempDb {
-    dir: PathBuf,
-}
+struct TempDb(ScratchDir);
 
 impl TempDb {
     fn new(name: &str) -> TempDb {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir()
-            .join(format!("dpc-names-service-{}-{n}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        TempDb { dir }
+        TempDb(ScratchDir::new(&format!("dpc-names-service-{name}")))
     }
 
     /// Below a directory that does not exist yet: bind creates it.
     fn path(&self) -> PathBuf {
-        self.dir.join("state").join("names.redb")
-    }
-}
-
-impl Drop for TempDb {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.0.join("state").join("names.redb")
     }
 }
 

@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, Dir, FakeNames, Node, Portmappers, TIMEOUT_MS, Worker, eventually, ip};
+use common::{Cluster, FakeNames, Node, Portmappers, TIMEOUT_MS, Worker, eventually, ip};
 use dpc::{Error, PidD};
 
 #[test]
@@ -59,7 +59,7 @@ fn dead_pid() -> i32 {
 /// `names_down`, the name server is down when the daemon starts and comes
 /// back after.
 fn recovery(name: &str, names_down: bool) {
-    let dir = Dir::new(name);
+    let dir = common::scratch(name);
     let pmap = Portmappers::start(&dir, 1);
     let mut names = FakeNames::start(&dir, &pmap);
     let opts = common::node_options(&dir, &pmap, ip(1));

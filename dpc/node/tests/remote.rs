@@ -132,7 +132,7 @@ fn signal_believes_claims_only_under_the_trust_rule_and_kills_rule() {
 
 #[test]
 fn insecure_daemons_believe_any_port() {
-    let dir = common::Dir::new("insecure");
+    let dir = common::scratch("insecure");
     let pmap = common::Portmappers::start(&dir, 1);
     let names = common::FakeNames::start(&dir, &pmap);
     let mut opts = common::node_options(&dir, &pmap, ip(1));

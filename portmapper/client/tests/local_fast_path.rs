@@ -34,7 +34,7 @@ fn a_portmapper_on_this_host_hands_out_the_unix_socket() {
     let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let both = Server::builder()
         .listen_tcp(any)
-        .listen_unix(pm.dir.0.join("both.sock"))
+        .listen_unix(pm.dir.join("both.sock"))
         .portmapper(rpcbind.clone());
     let _both = serve(BOTH, both);
     let _tcp = serve(TCP_ONLY, Server::builder().listen_tcp(any).portmapper(rpcbind.clone()));
@@ -55,7 +55,7 @@ fn a_portmapper_on_this_host_hands_out_the_unix_socket() {
     let client = tcp_only.connect(ClientBuilder::new(BOTH, 1), Netid::Tcp).unwrap();
     assert_eq!(transport(&client), "tcp");
     // Nothing listens where this registration says: TCP after all.
-    let stale = pm.dir.0.join("gone.sock").display().to_string();
+    let stale = pm.dir.join("gone.sock").display().to_string();
     assert!(rpcbind.set(TCP_ONLY, 1, Netid::Local, &stale).unwrap());
     assert_eq!(transport(&connect(TCP_ONLY, false).unwrap()), "tcp");
 }

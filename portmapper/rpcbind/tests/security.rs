@@ -120,24 +120,10 @@ fn helper_client() {
     println!("HELPER-ANSWER {}", answer.unwrap());
 }
 
-/// A copy of this test binary that any user may run: the build directory
-/// may sit where other users cannot reach it (a 0700 temporary clone).
-fn helper_binary() -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = std::env::temp_dir().join(format!("rpcbind-security-{}", std::process::id()));
-    let copy = dir.join("helper");
-    if !copy.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    copy
-}
-
 /// Runs `helper_client` as `uid` and returns its answer.
 fn as_user(uid: u32, op: &str, socket: &std::path::Path, prog: u32) -> bool {
-    let out = Command::new(helper_binary())
+    let helper = test_support::shared_copy(&std::env::current_exe().unwrap());
+    let out = Command::new(helper)
         .args(["--exact", "helper_client", "--nocapture", "--test-threads=1"])
         .env(HELPER, format!("{op},{},{prog}", socket.display()))
         .uid(uid)
@@ -166,5 +152,4 @@ fn other_users_on_the_local_socket() {
     assert!(as_user(4242, "set", &d.socket(), PROG));
     assert!(d.v4_unix().unset(&rpcb(PROG, 1, "", "")).unwrap(), "root (superuser) may");
     assert!(others(&d.v4_unix().dump().unwrap()).is_empty());
-    let _ = std::fs::remove_dir_all(helper_binary().parent().unwrap());
 }

@@ -41,8 +41,8 @@ pub use good::{GoodClient, Prober, Probes, udp_call};
 pub use memory::{Memory, alive, memory, reset_peak};
 pub use remote::{ERROR_REPLY, Exchange, SILENT_PROG, callit_burst, register, sizes, violations};
 pub use targets::{
-    CALCULATOR, DPC_NAMES, DPC_NODE, Dpc, MAX_CONNECTIONS, PMAP_PROG, Scratch, calculator, dpc,
-    free_port, on_port_111, our_rpcbind,
+    CALCULATOR, DPC_NAMES, DPC_NODE, Dpc, MAX_CONNECTIONS, PMAP_PROG, calculator, dpc, free_port,
+    on_port_111, our_rpcbind,
 };
 
 /// The longest a good client's probe (connect, NULL, the real call) may

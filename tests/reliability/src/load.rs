@@ -2,7 +2,7 @@
 //! call timed ([`Load`] -> [`Outcome`], printed as a `FIGURE` line for
 //! RELIABILITY.md); the servers under test as child processes a test kills
 //! with `SIGKILL` and starts again ([`RpcbindProcess`],
-//! [`CalculatorProcess`]); private scratch directories ([`Scratch`]).
+//! [`CalculatorProcess`]).
 //!
 //! Every load is bounded: a client makes at most its number of calls and
 //! stops at its deadline, and [`Load::wait`] fails the test when a thread
@@ -403,30 +403,6 @@ impl<S: Send + 'static> Load<S> {
             outcome.states.push(result.state);
         }
         outcome
-    }
-}
-
-/// A private directory (mode 0700) under the system's temporary
-/// directory, removed with everything in it when dropped.
-#[derive(Debug)]
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    /// A new directory named after `prefix`.
-    pub fn new(prefix: &str) -> Scratch {
-        let dir = dpc_cli::cluster::private_dir(prefix).expect("a private temporary directory");
-        Scratch(dir)
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

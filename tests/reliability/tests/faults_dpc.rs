@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 use dpc::proto::names::DpcLookupRes;
 use dpc::{Node, PidD};
 use dpc_cli::cluster::LocalCluster;
-use reliability_tests::load::{Load, Outcome, Scratch, exclusive, freeze};
+use reliability_tests::load::{Load, Outcome, exclusive, freeze};
+use test_support::ScratchDir;
 use test_support::workspace_bin;
 
 /// The node daemons' per-step timeout (`dpc node --timeout-ms`, whose
@@ -54,7 +55,7 @@ struct Registered {
 #[test]
 fn acknowledged_registrations_survive_a_name_server_kill_9() {
     let _machine = exclusive();
-    let scratch = Scratch::new("faults-names");
+    let scratch = ScratchDir::new("faults-names");
     let mut cluster = LocalCluster::start(&workspace_bin("dpc"), scratch.path(), 1).unwrap();
     let socket = cluster.nodes()[0].socket.clone();
     let acknowledged = Arc::new(AtomicU64::new(0));
@@ -161,7 +162,7 @@ fn wait_until<S: Send + 'static>(
 #[test]
 fn kill_d_ends_within_its_bound_while_node_daemons_die_and_hang() {
     let _machine = exclusive();
-    let scratch = Scratch::new("faults-node");
+    let scratch = ScratchDir::new("faults-node");
     let mut cluster = LocalCluster::start(&workspace_bin("dpc"), scratch.path(), 2).unwrap();
     let worker = cluster.spawn_worker(1).unwrap();
     let target = worker.id;

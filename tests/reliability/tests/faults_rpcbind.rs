@@ -16,7 +16,8 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use oncrpc::portmapper::{Netid, Rpcbind, uaddr};
-use reliability_tests::load::{Load, RpcbindProcess, Scratch};
+use reliability_tests::load::{Load, RpcbindProcess};
+use test_support::ScratchDir;
 
 /// Threads registering at once.
 const CLIENTS: usize = 8;
@@ -97,7 +98,7 @@ impl Registrar {
 
 #[test]
 fn acknowledged_registrations_survive_kill_9_and_warm_restart() {
-    let scratch = Scratch::new("faults-rpcbind");
+    let scratch = ScratchDir::new("faults-rpcbind");
     let mut daemon = RpcbindProcess::start(scratch.path());
     let (addr, socket) = (daemon.addr(), daemon.socket());
     let load = Load::start(

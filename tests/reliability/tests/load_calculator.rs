@@ -16,9 +16,7 @@ use std::time::Duration;
 use calculator::proto::{CalcResult, CalculatorCalculatorV1Client};
 use oncrpc::clnt::ClientBuilder;
 use oncrpc::rpc::retransmit::RetransmitPolicy;
-use reliability_tests::load::{
-    CLIENTS, CalculatorProcess, Load, Scratch, calls_per_client, exclusive,
-};
+use reliability_tests::load::{CLIENTS, CalculatorProcess, Load, calls_per_client, exclusive};
 
 /// Longest a whole load may run before its clients stop by themselves.
 const DEADLINE: Duration = Duration::from_secs(300);
@@ -46,7 +44,7 @@ fn add_checked(
 
 fn calculator_load(udp: bool) {
     let _machine = exclusive();
-    let scratch = Scratch::new("load-calculator");
+    let scratch = test_support::ScratchDir::new("load-calculator");
     let server = CalculatorProcess::start(&scratch.path().join("server.log"));
     let addr = server.addr();
     let calls = calls_per_client();

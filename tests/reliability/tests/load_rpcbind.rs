@@ -23,9 +23,7 @@ use std::time::Duration;
 use oncrpc::clnt::ClientBuilder;
 use oncrpc::portmapper::proto::rpcb_prot::{RPCBPROG, RPCBVERS4, Rpcb, RpcbprogRpcbvers4Client};
 use oncrpc::portmapper::{Netid, Rpcbind, uaddr};
-use reliability_tests::load::{
-    CLIENTS, Load, RpcbindProcess, Scratch, calls_per_client, exclusive,
-};
+use reliability_tests::load::{CLIENTS, Load, RpcbindProcess, calls_per_client, exclusive};
 
 /// Longest a whole load may run before its clients stop by themselves.
 const DEADLINE: Duration = Duration::from_secs(300);
@@ -63,7 +61,7 @@ const KEEP: usize = 4;
 #[test]
 fn sixty_four_clients_look_up_a_program() {
     let _machine = exclusive();
-    let scratch = Scratch::new("load-rpcbind-getaddr");
+    let scratch = test_support::ScratchDir::new("load-rpcbind-getaddr");
     let daemon = RpcbindProcess::start(scratch.path());
     let binding = daemon.binding(CALL_TIMEOUT);
     assert!(binding.set(SHARED_PROG, 1, Netid::Tcp, &uaddr_of(SHARED_PORT)).unwrap());
@@ -181,7 +179,7 @@ impl MixClient {
 #[test]
 fn sixty_four_clients_set_unset_and_look_up_and_dump_agrees() {
     let _machine = exclusive();
-    let scratch = Scratch::new("load-rpcbind-mix");
+    let scratch = test_support::ScratchDir::new("load-rpcbind-mix");
     let daemon = RpcbindProcess::start(scratch.path());
     let (addr, socket) = (daemon.addr(), daemon.socket());
     let load = Load::start(

@@ -4,14 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use test_support::workspace_bin;
+use test_support::{ScratchDir, workspace_bin};
 
 /// A directory for the C programs that both hosts see (each has its own
-/// `/run`).
-pub(crate) fn c_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dpc-c-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// `/run`), removed when dropped.
+pub(crate) fn c_dir() -> ScratchDir {
+    ScratchDir::new("dpc-c")
 }
 
 /// The C example built against the shared library (`shared`) or the

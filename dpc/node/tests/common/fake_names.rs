@@ -15,7 +15,8 @@ use oncrpc::portmapper::Rpcbind;
 use oncrpc::svc::{CallContext, ProcError, Server, ServerHandle};
 use oncrpc::xdr::{ByteString, VarArray};
 
-use super::{Dir, Portmappers, ip};
+use super::{Portmappers, ip};
+use test_support::ScratchDir;
 
 use dpc_names::proto::server::{DpcNamesProgDpcNamesV1, DpcNamesProgDpcNamesV1Server};
 
@@ -118,7 +119,7 @@ pub struct FakeNames {
 
 impl FakeNames {
     /// Starts a name server on 127.0.0.1, registered with its portmapper.
-    pub fn start(dir: &Dir, pmap: &Portmappers) -> FakeNames {
+    pub fn start(dir: &ScratchDir, pmap: &Portmappers) -> FakeNames {
         let rpcbind = Rpcbind::at(SocketAddr::new(ip(1), pmap.port))
             .socket(Some(Portmappers::socket(dir, ip(1))));
         let mut names = FakeNames { table: Arc::default(), rpcbind, server: None };

@@ -12,13 +12,13 @@ use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use dpc_node::{NodeDaemon, NodeHandle, Options};
 use oncrpc::svc::ServerHandle;
+use test_support::ScratchDir;
 
 pub use fake_names::FakeNames;
 
@@ -38,38 +38,16 @@ pub fn is_root() -> bool {
     rustix::process::geteuid().is_root()
 }
 
-/// A fresh directory under the system temporary directory, removed when
-/// dropped (reachable by other users: workers may run as `nobody`).
-pub struct Dir(pub PathBuf);
-
-impl Dir {
-    pub fn new(name: &str) -> Dir {
-        let _ = env_logger::builder().is_test(true).try_init();
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("dpc-node-{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        Dir(path)
-    }
-
-    pub fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A scratch directory for one test, with logging set up.
+pub fn scratch(name: &str) -> ScratchDir {
+    let _ = env_logger::builder().is_test(true).try_init();
+    ScratchDir::new(&format!("dpc-node-{name}"))
 }
 
 /// Our rpcbind listening on `addr` only, at `port` (0: any).
-fn rpcbind(dir: &Dir, addr: IpAddr, port: u16) -> Result<ServerHandle, rpcbind::Error> {
-    let socket = dir.join(&format!("rpcbind-{addr}.sock"));
-    let state = dir.join(&format!("rpcbind-{addr}-state"));
+fn rpcbind(dir: &ScratchDir, addr: IpAddr, port: u16) -> Result<ServerHandle, rpcbind::Error> {
+    let socket = dir.join(format!("rpcbind-{addr}.sock"));
+    let state = dir.join(format!("rpcbind-{addr}-state"));
     let args = [
         "rpcbind".to_owned(),
         "-f".into(),
@@ -92,7 +70,7 @@ pub struct Portmappers {
 }
 
 impl Portmappers {
-    pub fn start(dir: &Dir, nodes: u8) -> Portmappers {
+    pub fn start(dir: &ScratchDir, nodes: u8) -> Portmappers {
         // The port is free on 127.0.0.1; retry in the rare case another
         // test holds it on another address.
         for _ in 0..20 {
@@ -113,19 +91,19 @@ impl Portmappers {
     }
 
     /// The local socket of the portmapper of `addr`.
-    pub fn socket(dir: &Dir, addr: IpAddr) -> PathBuf {
-        dir.join(&format!("rpcbind-{addr}.sock"))
+    pub fn socket(dir: &ScratchDir, addr: IpAddr) -> PathBuf {
+        dir.join(format!("rpcbind-{addr}.sock"))
     }
 }
 
 /// A node daemon's options: node `addr`, the name server on 127.0.0.1.
-pub fn node_options(dir: &Dir, pmap: &Portmappers, addr: IpAddr) -> Options {
+pub fn node_options(dir: &ScratchDir, pmap: &Portmappers, addr: IpAddr) -> Options {
     Options {
         address: addr,
         port: 0,
         names: ip(1),
         pmap_port: pmap.port,
-        socket: dir.join(&format!("dpc-{addr}.sock")),
+        socket: dir.join(format!("dpc-{addr}.sock")),
         rpcbind_socket: Portmappers::socket(dir, addr),
         timeout_ms: TIMEOUT_MS,
         insecure: false,
@@ -162,12 +140,12 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     pub names: FakeNames,
     pub pmap: Portmappers,
-    pub dir: Dir,
+    pub dir: ScratchDir,
 }
 
 impl Cluster {
     pub fn start(name: &str, nodes: u8) -> Cluster {
-        let dir = Dir::new(name);
+        let dir = scratch(name);
         let pmap = Portmappers::start(&dir, nodes);
         let names = FakeNames::start(&dir, &pmap);
         let nodes = (1..=nodes).map(|n| Node::start(&node_options(&dir, &pmap, ip(n)))).collect();

@@ -8,12 +8,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 use portmapper::Rpcbind;
 use rpc::AuthFlavor;
 use svc::{CallContext, Credentials, Dispatch, ProcError, ServerBuilder, ServerHandle};
+use test_support::ScratchDir;
 use xdr::ByteString;
 
 /// The test program's procedures: NULL, TWICE(u32) -> u32,
@@ -65,42 +65,22 @@ pub fn serve(prog: u32, builder: ServerBuilder) -> ServerHandle {
     builder.register(prog, 1, Probe).workers(1).build().unwrap().spawn().unwrap()
 }
 
-/// A fresh directory, removed when dropped.
-pub struct Dir(pub PathBuf);
-
-impl Dir {
-    pub fn new(name: &str) -> Dir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("pm-{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Dir(path)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Our rpcbind, running in this process.
 pub struct Portmapper {
     pub tcp: SocketAddr,
     pub udp: SocketAddr,
     pub socket: PathBuf,
     _handle: ServerHandle,
-    pub dir: Dir,
+    pub dir: ScratchDir,
 }
 
 impl Portmapper {
     /// On 127.0.0.1 with free ports, its socket and state in a directory
     /// of its own, with the daemon flags `extra` (e.g. `-r`).
     pub fn private(name: &str, extra: &[&str]) -> Portmapper {
-        let dir = Dir::new(name);
-        let socket = dir.0.join("rpcbind.sock");
-        let (state, sock) = (dir.0.join("state"), socket.display().to_string());
+        let dir = ScratchDir::new(&format!("pm-{name}"));
+        let socket = dir.join("rpcbind.sock");
+        let (state, sock) = (dir.join("state"), socket.display().to_string());
         let state = state.display().to_string();
         let mut args = vec!["--listen", "127.0.0.1", "--port", "0", "--socket", &sock];
         args.extend(["--state-dir", &state]);
@@ -110,14 +90,14 @@ impl Portmapper {
 
     /// On the standard port and socket (inside a test's namespaces).
     pub fn standard(extra: &[&str]) -> Portmapper {
-        let dir = Dir::new("standard");
-        let state = dir.0.join("state").display().to_string();
+        let dir = ScratchDir::new("pm-standard");
+        let state = dir.join("state").display().to_string();
         let mut args = vec!["--state-dir", &state];
         args.extend(extra);
         Portmapper::start(dir, PathBuf::from(portmapper::DEFAULT_SOCKET), &args)
     }
 
-    fn start(dir: Dir, socket: PathBuf, args: &[&str]) -> Portmapper {
+    fn start(dir: ScratchDir, socket: PathBuf, args: &[&str]) -> Portmapper {
         let argv = ["rpcbind", "-f"].iter().chain(args);
         let daemon = rpcbind::Daemon::bind(&rpcbind::Options::parse_from(argv)).unwrap();
         let (tcp, udp) = (daemon.tcp_addr().unwrap(), daemon.udp_addr().unwrap());

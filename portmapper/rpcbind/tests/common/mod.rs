@@ -10,7 +10,6 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -22,34 +21,28 @@ use portmapper::proto::rpcb_prot::{
 use rpc::{CallHeader, OpaqueAuth, ReplyBody, ReplyHeader};
 use rpcbind::{Daemon, Options};
 use svc::ServerHandle;
+use test_support::ScratchDir;
 use xdr::ByteString;
 
 /// Bounds every wait in the tests.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A fresh directory for one daemon: its socket and its state.
-pub struct Dir {
-    pub path: PathBuf,
-}
+/// A fresh directory for one daemon: its socket and its state (under the
+/// system temporary directory, which the security tests' other uids
+/// reach).
+pub struct Dir(ScratchDir);
 
 impl Dir {
     pub fn new(name: &str) -> Dir {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::SeqCst);
-        // Under the system temporary directory, which other users can
-        // reach (the security tests connect as other uids).
-        let path = std::env::temp_dir().join(format!("rpcbind-{}-{name}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        Dir { path }
+        Dir(ScratchDir::new(&format!("rpcbind-{name}")))
     }
 
     pub fn socket(&self) -> PathBuf {
-        self.path.join("rpcbind.sock")
+        self.0.join("rpcbind.sock")
     }
 
     pub fn state(&self) -> PathBuf {
-        self.path.join("state")
+        self.0.join("state")
     }
 
     /// The daemon options for this directory on `port`, plus `extra`.
@@ -64,12 +57,6 @@ impl Dir {
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         args
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 

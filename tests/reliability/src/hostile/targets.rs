@@ -5,14 +5,13 @@
 
 use std::any::Any;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dpc_cli::cluster::LocalCluster;
 use oncrpc::portmapper::{Netid, Rpcbind, uaddr};
 use test_support::portmap::{Portmapper, Running};
-use test_support::{Child, workspace_bin};
+use test_support::{Child, ScratchDir, workspace_bin};
 
 use super::good::GoodClient;
 use super::wire::{GIGABYTE, Xdr};
@@ -30,36 +29,6 @@ pub const DPC_NODE: (u32, u32) = (0x2000_0d02, 1);
 pub const MAX_CONNECTIONS: usize = 1024;
 /// How long a daemon may take to answer after it starts.
 const STARTUP: Duration = Duration::from_secs(20);
-
-/// A directory of its own under the system's temporary directory,
-/// removed when dropped.
-#[derive(Debug)]
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    /// A new, empty directory named after `what`.
-    pub fn new(what: &str) -> Scratch {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("hostile-{what}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        Scratch(dir)
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A port of 127.0.0.1 free for both TCP and UDP at the time of asking.
 pub fn free_port() -> u16 {
@@ -174,7 +143,7 @@ pub fn calculator() -> Target {
 
 /// Our rpcbind on a free port of 127.0.0.1, with `flags` (`-r`).
 pub fn our_rpcbind(flags: &[&str]) -> Target {
-    let dir = Scratch::new("rpcbind");
+    let dir = ScratchDir::new("hostile-rpcbind");
     let port = free_port();
     let mut command = Command::new(workspace_bin("rpcbind"));
     command
@@ -238,7 +207,7 @@ pub enum Dpc {
 /// A one-node local dpc cluster (its portmapper in this process), and
 /// one of its daemons as the target.
 pub fn dpc(which: Dpc) -> Target {
-    let dir = Scratch::new("dpc");
+    let dir = ScratchDir::new("hostile-dpc");
     let cluster = LocalCluster::start(&workspace_bin("dpc"), dir.path(), 1)
         .unwrap_or_else(|e| panic!("the local dpc cluster did not start: {e}"));
     let node = cluster.nodes()[0].address;

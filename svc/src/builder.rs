@@ -1,8 +1,8 @@
-//! [`ServerBuilder`]: programs, listeners, workers, limits, call order and
-//! the duplicate request cache, then [`ServerBuilder::build`] binds the
-//! sockets.
+//! [`ServerBuilder`]: programs, listeners, multicast groups, workers,
+//! limits, call order and the duplicate request cache, then
+//! [`ServerBuilder::build`] binds the sockets.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -42,6 +42,8 @@ pub struct ServerBuilder {
     registry: Registry,
     error: Option<Error>,
     listen: Vec<ListenAddr>,
+    /// IPv6 multicast groups and the interfaces to join them on.
+    multicast_v6: Vec<(Ipv6Addr, u32)>,
     workers: usize,
     limits: Limits,
     in_order: bool,
@@ -70,6 +72,7 @@ impl ServerBuilder {
             registry: Registry::default(),
             error: None,
             listen: Vec::new(),
+            multicast_v6: Vec::new(),
             workers: default_workers(),
             limits: Limits::default(),
             in_order: false,
@@ -103,6 +106,16 @@ impl ServerBuilder {
     /// Receives UDP calls on `addr`.
     pub fn listen_udp(mut self, addr: SocketAddr) -> Self {
         self.listen.push(ListenAddr::Udp(addr));
+        self
+    }
+
+    /// Joins IPv6 multicast `group` on interface `index` (0: the one the
+    /// kernel routes the group to) with every UDP listener bound to the
+    /// IPv6 wildcard address, so that calls sent to the group reach the
+    /// server (rpcbind's ff02::202). A join the kernel refuses is logged
+    /// and skipped: the server still serves its unicast addresses.
+    pub fn join_multicast_v6(mut self, group: Ipv6Addr, index: u32) -> Self {
+        self.multicast_v6.push((group, index));
         self
     }
 
@@ -183,6 +196,9 @@ impl ServerBuilder {
                 }
                 ListenAddr::Udp(addr) => {
                     let (s, local) = listener::bind_udp(*addr)?;
+                    if addr.ip() == IpAddr::V6(Ipv6Addr::UNSPECIFIED) {
+                        join_groups(&s, local, &self.multicast_v6);
+                    }
                     listeners.push(Listener::Udp(UdpEndpoint::new(s)));
                     bound.push(ListenAddr::Udp(local));
                 }
@@ -214,5 +230,16 @@ impl ServerBuilder {
             Arc::clone(&shutdown),
         )?;
         Ok(Server::new(event_loop, bound, programs, advertisement, shutdown, cache))
+    }
+}
+
+/// Joins each of `groups` with the UDP socket bound at `local`, logging
+/// the joins the kernel refuses.
+fn join_groups(socket: &mio::net::UdpSocket, local: SocketAddr, groups: &[(Ipv6Addr, u32)]) {
+    for (group, index) in groups {
+        match socket.join_multicast_v6(group, *index) {
+            Ok(()) => log::debug!("udp {local}: joined {group} on interface {index}"),
+            Err(e) => log::warn!("udp {local}: cannot join {group} on interface {index}: {e}"),
+        }
     }
 }

@@ -15,6 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use portmapper::broadcast::{self, RPCB_MULTICAST};
 use portmapper::proto::PMAP_PROG;
 use svc::{Limits, ListenAddr, Server, ServerHandle};
 
@@ -261,6 +262,15 @@ fn is_ipv6_listener(l: &ListenAddr) -> bool {
     l.socket_addr().is_some_and(|a| a.is_ipv6())
 }
 
+/// The interfaces to join the rpcbind multicast group on; none when they
+/// cannot be listed (logged: unicast service goes on).
+fn multicast_interfaces() -> Vec<u32> {
+    broadcast::multicast_interfaces().unwrap_or_else(|e| {
+        log::warn!("cannot list the interfaces for {RPCB_MULTICAST}: {e}");
+        Vec::new()
+    })
+}
+
 /// Binds the listeners and registers the three versions.
 fn build(
     service: &Arc<Service>,
@@ -290,6 +300,12 @@ fn build(
             idle_timeout: Some(IDLE_TIMEOUT),
             ..Limits::default()
         });
+    // IPv6 broadcasts (libtirpc's rpc_broadcast, rpcinfo -b) go to the
+    // rpcbind group; the wildcard udp6 listener hears them on every
+    // interface able to.
+    for index in multicast_interfaces() {
+        builder = builder.join_multicast_v6(RPCB_MULTICAST, index);
+    }
     for (listen, _) in plan {
         builder = match listen {
             ListenAddr::Tcp(a) => builder.listen_tcp(*a),

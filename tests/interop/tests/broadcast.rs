@@ -17,14 +17,20 @@
 //! after the first round; and our `rpcinfo -b` lists the three hosts.
 //!
 //! Our servers are this test binary run again on their host, in the
-//! server role (see [`SERVE`]). IPv6 is off in the test's namespace, so
+//! server role (see [`SERVE`]). IPv6 is off in that test's namespace, so
 //! the broadcast goes to the bridge's IPv4 broadcast address alone.
+//!
+//! A second test broadcasts over IPv6, to the rpcbind multicast group
+//! ff02::202, on a bridge of two hosts: our rpcbind (`-r`), which joins
+//! the group, and Debian's (`-r`), which does not and so never hears it;
+//! each with our server on udp6. The library's broadcast and libtirpc's
+//! `rpcinfo -b` both get exactly our host's answer.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, SocketAddrV6};
 use std::ops::ControlFlow;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -40,8 +46,11 @@ use test_support::portmap::Portmapper;
 
 /// This test's name, to run it again as a server.
 const NAME: &str = "broadcast_through_every_portmapper_on_a_bridge";
-/// Set (to anything) in a copy of this test that serves `pmtest.x` on its
-/// host instead of testing: see [`serve`].
+/// The IPv6 test's name.
+const NAME6: &str = "ipv6_broadcast_reaches_the_rpcbind_multicast_group";
+/// Set in a copy of this test that serves `pmtest.x` on its host instead
+/// of testing (see [`serve`]): `4` on the IPv4 wildcard address, `6` on
+/// the IPv6 one.
 const SERVE: &str = "ONCRPC_BROADCAST_TEST_SERVES";
 
 /// The ports every server listens on (each host is a namespace of its own).
@@ -77,9 +86,9 @@ fn broadcast_through_every_portmapper_on_a_bridge() {
     ];
     let ports = [TCP_PORT, UDP_PORT].map(|p| p.to_string());
     let _servers = [
-        our_server(&bc1),
+        our_server(&bc1, Family::V4),
         started(with_run(&bc2, &peers.server, &["pmap", &ports[0], &ports[1]])),
-        our_server(&bc4),
+        our_server(&bc4, Family::V4),
     ];
     // bc4 has the program: its silence is its portmapper's.
     let bc4_pmap = Rpcbind::at(SocketAddr::new(ip(SILENT), 111)).socket(None).udp(true);
@@ -93,6 +102,69 @@ fn broadcast_through_every_portmapper_on_a_bridge() {
     rpcinfo_lists_every_answer(rpcinfo.join().unwrap());
 }
 
+#[test]
+fn ipv6_broadcast_reaches_the_rpcbind_multicast_group() {
+    let Some(proof) = netns::isolate(NAME6) else { return };
+    let bridge = Bridge::create(&proof, "b6br", "10.81.0.254");
+    let [ours, debians] =
+        [1, 2].map(|n| bridge.attach(&proof, &format!("b6h{n}"), &format!("10.81.0.{n}")));
+    add_ipv6(&mut Command::new("ip"), "fd81::254", "b6br");
+    add_ipv6(&mut ours.command("ip"), "fd81::1", "b6h1-b");
+    add_ipv6(&mut debians.command("ip"), "fd81::2", "b6h2-b");
+    let _portmappers = [
+        portmapper(&ours, "10.81.0.1", Portmapper::Ours, &["-r"]),
+        portmapper(&debians, "10.81.0.2", Portmapper::System, &["-r"]),
+    ];
+    let _servers = [our_server(&ours, Family::V6), our_server(&debians, Family::V6)];
+    // Debian's rpcbind has the program on udp6: its silence is its own.
+    let debians_pmap = Rpcbind::at("[fd81::2]:111".parse().unwrap()).socket(None).udp(true);
+    assert_eq!(debians_pmap.getaddr(PROG, 1, Netid::Udp6).unwrap(), "fd81::2.156.66");
+
+    let group = SocketAddrV6::new(broadcast::RPCB_MULTICAST, 111, 0, interface_index("b6br"));
+    let twice = Broadcast::new(PROG, 1, TWICE, &21i32).unwrap();
+    let answers = collect(&twice.destinations([SocketAddr::V6(group)]).waits(secs(1.0), secs(1.0)));
+    let [answer] = answers.as_slice() else { panic!("one answer expected: {answers:?}") };
+    assert!(ipv6_addresses(&ours).contains(&answer.responder.ip()), "{answer:?}");
+    assert_eq!((answer.service.port(), answer.results), (UDP_PORT, 42), "{answer:?}");
+
+    // libtirpc's rpc_broadcast (its rpcinfo -b) reaches our host over
+    // udp6 too: one answer per round (v3 CALLIT; portmap v2 is IPv4's).
+    let rpcinfo = common::rpcinfo(&["-b", PROG_ARG, "1"]);
+    assert_eq!(rpcinfo.code, Some(0), "{rpcinfo}");
+    let services: Vec<&str> =
+        rpcinfo.stdout.lines().filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(!services.is_empty(), "{rpcinfo}");
+    for service in services {
+        let at = uaddr::to_socket_addr(service).unwrap_or_else(|e| panic!("{e}: {rpcinfo}"));
+        assert!(ipv6_addresses(&ours).contains(&at.ip()), "not our host's: {rpcinfo}");
+        assert_eq!(at.port(), UDP_PORT, "{rpcinfo}");
+    }
+}
+
+/// Adds IPv6 address `addr` (/64, usable at once: no duplicate address
+/// detection) to `dev`, with `ip` the command for the right host.
+fn add_ipv6(ip: &mut Command, addr: &str, dev: &str) {
+    let status = ip.args(["-6", "addr", "add", &format!("{addr}/64"), "dev", dev, "nodad"]);
+    assert!(status.status().unwrap().success(), "{ip:?} failed");
+}
+
+/// The index of interface `name` in the test's namespace.
+fn interface_index(name: &str) -> u32 {
+    let out = Command::new("ip").args(["-o", "link", "show", name]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split(':').next().and_then(|n| n.trim().parse().ok()).unwrap_or_else(|| panic!("{text}"))
+}
+
+/// Every IPv6 address of `host` (global and link-local).
+fn ipv6_addresses(host: &Host) -> Vec<IpAddr> {
+    let out = host.command("ip").args(["-o", "-6", "addr", "show"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .filter_map(|l| l.split_whitespace().skip_while(|w| *w != "inet6").nth(1))
+        .filter_map(|a| a.split('/').next()?.parse().ok())
+        .collect()
+}
+
 /// bc3's server starts between the second round (sent at 1 s) and the
 /// third (at 3 s): bc3 answers the third; bc1 and bc2 the first, once.
 /// Returns bc3's server.
@@ -102,7 +174,7 @@ fn resends_reach_a_late_server(twice: &Broadcast, bc3: &Host) -> Child {
     let (answers, server) = std::thread::scope(|s| {
         let broadcast = s.spawn(|| collect(&rounds));
         std::thread::sleep(secs(1.5));
-        let server = our_server(bc3);
+        let server = our_server(bc3, Family::V4);
         (broadcast.join().unwrap(), server)
     });
     let got: Vec<(IpAddr, u32)> = answers.iter().map(|a| (a.responder.ip(), a.round)).collect();
@@ -197,12 +269,24 @@ fn portmapper(host: &Host, addr: &str, kind: Portmapper, flags: &[&str]) -> Chil
     child
 }
 
-/// This test binary, run again on `host` as a server of `pmtest.x`,
-/// registered with the host's portmapper.
-fn our_server(host: &Host) -> Child {
+/// The address family our servers listen on.
+#[derive(Clone, Copy)]
+enum Family {
+    V4,
+    V6,
+}
+
+/// This test binary, run again on `host` as a server of `pmtest.x` on
+/// the wildcard address of `family`, registered with the host's
+/// portmapper.
+fn our_server(host: &Host, family: Family) -> Child {
     let exe = std::env::current_exe().unwrap();
     let mut command = with_run(host, exe, &[NAME, "--exact", "--nocapture", "--test-threads=1"]);
-    command.env(SERVE, "1").stderr(Stdio::inherit());
+    let role = match family {
+        Family::V4 => "4",
+        Family::V6 => "6",
+    };
+    command.env(SERVE, role).stderr(Stdio::inherit());
     let mut child = Child::spawn(command);
     // The test harness speaks first, and "ready" ends its line
     // `test <name> ... `.
@@ -217,7 +301,8 @@ fn our_server(host: &Host) -> Child {
 /// The server role: `pmtest.x`'s program on TCP and UDP, registered with
 /// this host's portmapper, until the test closes standard input.
 fn serve() {
-    let any = |port| SocketAddr::new(ip("0.0.0.0"), port);
+    let wildcard = if std::env::var(SERVE).is_ok_and(|v| v == "6") { "::" } else { "0.0.0.0" };
+    let any = |port| SocketAddr::new(ip(wildcard), port);
     let server = Server::builder()
         .register(PROG, 1, Twice)
         .listen_tcp(any(TCP_PORT))

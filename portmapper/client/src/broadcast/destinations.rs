@@ -21,6 +21,23 @@ pub fn local_destinations() -> io::Result<Vec<SocketAddr>> {
     Ok(of_interfaces(&interfaces::addresses()?))
 }
 
+/// The interfaces a portmapper joins [`RPCB_MULTICAST`] on to hear IPv6
+/// broadcasts: each interface that is up, can multicast and has an IPv6
+/// address, by index, once.
+pub fn multicast_interfaces() -> io::Result<Vec<u32>> {
+    Ok(multicast_indexes(&interfaces::addresses()?))
+}
+
+fn multicast_indexes(addresses: &[IfAddr]) -> Vec<u32> {
+    let mut indexes: Vec<u32> = Vec::new();
+    for a in addresses.iter().filter(|a| a.addr.is_ipv6() && a.has(IFF_MULTICAST)) {
+        if !indexes.contains(&a.index) {
+            indexes.push(a.index);
+        }
+    }
+    indexes
+}
+
 fn of_interfaces(addresses: &[IfAddr]) -> Vec<SocketAddr> {
     let ipv4 = addresses
         .iter()
@@ -62,5 +79,19 @@ mod tests {
         ];
         let found: Vec<String> = of_interfaces(&addresses).iter().map(|a| a.to_string()).collect();
         assert_eq!(found, ["10.1.0.255:111", "[ff02::202%2]:111"]);
+    }
+
+    #[test]
+    fn multicast_interfaces_are_up_multicast_and_ipv6_once_each() {
+        let all = IFF_UP | IFF_BROADCAST | IFF_MULTICAST;
+        let addresses = [
+            ifaddr(1, IFF_UP, "::1", None),
+            ifaddr(2, all, "fe80::1", None),
+            ifaddr(2, all, "fd00::1", None),
+            ifaddr(3, all, "10.2.0.5", Some("10.2.0.255")),
+            ifaddr(4, IFF_MULTICAST, "fe80::4", None),
+            ifaddr(5, all, "fe80::5", None),
+        ];
+        assert_eq!(multicast_indexes(&addresses), [2, 5]);
     }
 }

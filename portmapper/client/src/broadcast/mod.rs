@@ -45,7 +45,7 @@ use crate::proto::PMAP_PROG;
 use crate::proto::pmap_prot::{self, CallArgs};
 use crate::proto::rpcb_prot::{self, RpcbRmtcallargs};
 
-pub use destinations::{RPCB_MULTICAST, local_destinations};
+pub use destinations::{RPCB_MULTICAST, local_destinations, multicast_interfaces};
 
 /// The first round's wait of libtirpc's `rpc_broadcast`: 4 s.
 pub const DEFAULT_INITIAL_WAIT: Duration = Duration::from_secs(4);

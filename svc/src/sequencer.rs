@@ -3,8 +3,8 @@
 //! every call with [`crate::ServerBuilder::in_order`]), which run alone:
 //! after every earlier call of the connection finished, and before any
 //! later one starts. Calls that may not start yet are held here in arrival
-//! order; they count as in flight, so the connection's calls-in-flight
-//! limit bounds this queue (past it the server stops reading).
+//! order, up to the connection's calls-in-flight limit (past it the
+//! server stops reading).
 //!
 //! A run of held one-way calls leaves as one worker job, together with the
 //! ordered call after it (a batch and the call that flushes it): one hop
@@ -51,6 +51,15 @@ impl Sequencer {
     /// Calls read and not answered yet: running or held.
     pub(crate) fn in_flight(&self) -> usize {
         self.running + self.held.len()
+    }
+
+    /// True when the connection should stop reading: `limit` calls wait
+    /// for their turn, or `limit` calls run in parallel. While an ordered
+    /// job runs, only the waiting calls count, so the next batch is read
+    /// while one executes (at most twice `limit` calls read and not
+    /// answered).
+    pub(crate) fn full(&self, limit: usize) -> bool {
+        self.held.len() >= limit || (!self.barrier && self.running >= limit)
     }
 
     /// True when a call just read may start at once: nothing is held before
@@ -168,6 +177,21 @@ mod tests {
         assert_eq!(s.next(), None);
         s.completed(5);
         assert_eq!(s.next(), worker(6, &[], true));
+    }
+
+    #[test]
+    fn the_next_batch_is_read_while_an_ordered_job_runs() {
+        let mut s = Sequencer::default();
+        s.started(3, false);
+        assert!(s.full(3), "parallel calls count against the limit");
+        s.completed(3);
+        s.started(3, true);
+        assert!(!s.full(3), "an ordered job's calls do not");
+        for r in 1..=3 {
+            s.hold(vec![r], ONE_WAY, true);
+        }
+        assert!(s.full(3), "the calls waiting do");
+        assert_eq!(s.in_flight(), 6);
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Conn {
     /// worker queue.
     fn paused(&self, cx: &Cx<'_>) -> bool {
         self.stalled.is_some()
-            || self.seq.full(cx.limits.max_in_flight_per_connection)
+            || self.seq.full(cx.limits.max_in_flight_per_connection, cx.limits.max_record)
             || self.out.len() >= cx.limits.max_reply_backlog
     }
 

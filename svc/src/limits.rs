@@ -27,7 +27,8 @@ pub struct Limits {
     /// answered). At the limit the server stops reading that connection
     /// until a reply is sent. While a job of calls that run in order
     /// (one-way calls, [`crate::ServerBuilder::in_order`]) executes, as
-    /// many more may be read and wait for their turn. Default 128.
+    /// many more, up to `max_record` bytes of them, may be read and wait
+    /// for their turn. Default 128.
     pub max_in_flight_per_connection: usize,
     /// Reply bytes a connection may have waiting to be written before the
     /// server stops reading its calls (a peer that does not read its

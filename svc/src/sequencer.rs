@@ -41,6 +41,8 @@ pub(crate) enum Start {
 #[derive(Default)]
 pub(crate) struct Sequencer {
     held: VecDeque<Held>,
+    /// The bytes of the held calls' records.
+    held_bytes: usize,
     /// Calls handed to workers and not completed.
     running: usize,
     /// The running calls are one ordered job.
@@ -53,13 +55,16 @@ impl Sequencer {
         self.running + self.held.len()
     }
 
-    /// True when the connection should stop reading: `limit` calls wait
-    /// for their turn, or `limit` calls run in parallel. While an ordered
-    /// job runs, only the waiting calls count, so the next batch is read
-    /// while one executes (at most twice `limit` calls read and not
-    /// answered).
-    pub(crate) fn full(&self, limit: usize) -> bool {
-        self.held.len() >= limit || (!self.barrier && self.running >= limit)
+    /// True when the connection should stop reading: `limit` calls read
+    /// and not answered. While an ordered job runs, its calls do not
+    /// count: up to `limit` calls and `max_bytes` of them may wait behind
+    /// it, so that the next batch is read while one executes.
+    pub(crate) fn full(&self, limit: usize, max_bytes: usize) -> bool {
+        if self.barrier {
+            self.held.len() >= limit || self.held_bytes >= max_bytes
+        } else {
+            self.in_flight() >= limit
+        }
     }
 
     /// True when a call just read may start at once: nothing is held before
@@ -74,6 +79,7 @@ impl Sequencer {
 
     /// Holds a call that may not start yet.
     pub(crate) fn hold(&mut self, record: Vec<u8>, route: Route, ordered: bool) {
+        self.held_bytes += record.len();
         self.held.push_back(Held { record, route, ordered });
     }
 
@@ -97,7 +103,7 @@ impl Sequencer {
         if !self.allows(self.held.front()?.ordered) {
             return None;
         }
-        let first = self.held.pop_front()?;
+        let first = self.pop()?;
         if !first.route.on_worker {
             return Some(Start::Inline(first.record));
         }
@@ -105,7 +111,7 @@ impl Sequencer {
         if first.route.one_way {
             // The one-way calls after it, and the ordered call ending the run.
             while self.held.front().is_some_and(|h| h.ordered) {
-                let Some(h) = self.held.pop_front() else { break };
+                let Some(h) = self.pop() else { break };
                 more.push(h.record);
                 if !h.route.one_way {
                     break;
@@ -115,9 +121,16 @@ impl Sequencer {
         Some(Start::Worker { record: first.record, more, ordered: first.ordered })
     }
 
+    fn pop(&mut self) -> Option<Held> {
+        let held = self.held.pop_front()?;
+        self.held_bytes -= held.record.len();
+        Some(held)
+    }
+
     /// Forgets the held calls (graceful shutdown).
     pub(crate) fn clear_held(&mut self) {
         self.held.clear();
+        self.held_bytes = 0;
     }
 }
 
@@ -182,16 +195,26 @@ mod tests {
     #[test]
     fn the_next_batch_is_read_while_an_ordered_job_runs() {
         let mut s = Sequencer::default();
-        s.started(3, false);
-        assert!(s.full(3), "parallel calls count against the limit");
-        s.completed(3);
+        s.started(2, false);
+        s.hold(vec![0], ONE_WAY, true);
+        assert!(s.full(3, 100), "running and waiting calls count against the limit");
+        s.completed(2);
+        assert_eq!(s.next(), worker(0, &[], true));
         s.started(3, true);
-        assert!(!s.full(3), "an ordered job's calls do not");
+        assert!(!s.full(3, 100), "an ordered job's calls do not");
         for r in 1..=3 {
             s.hold(vec![r], ONE_WAY, true);
         }
-        assert!(s.full(3), "the calls waiting do");
+        assert!(s.full(3, 100), "the calls waiting behind it do");
         assert_eq!(s.in_flight(), 6);
+        s.clear_held();
+        s.hold(vec![0; 60], ONE_WAY, true);
+        assert!(!s.full(3, 100));
+        s.hold(vec![0; 40], ONE_WAY, true);
+        assert!(s.full(3, 100), "and so do their bytes");
+        s.completed(3);
+        assert!(s.next().is_some());
+        assert!(!s.full(3, 100), "taken, they count no more");
     }
 
     #[test]
